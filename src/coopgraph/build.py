@@ -1,0 +1,178 @@
+"""Sources → dataset: one named graph per source document, and a derived graph from the rules.
+
+This is the one module that adds triples to the dataset; later stages only read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, XSD
+
+from coopgraph import ids, resources
+from coopgraph.errors import SourceError
+from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.sources import ReadSource, read_source, source_files
+
+__all__ = ["Build", "build_dataset", "union", "bind_prefixes", "DERIVED_GRAPH"]
+
+#: The named graph that holds what the rules in ``queries/rules/`` derive.
+DERIVED_GRAPH = ids.graph("derived")
+
+
+@dataclass
+class Build:
+    """A built dataset and where each statement came from.
+
+    Attributes
+    ----------
+    dataset : one named graph per source, plus :data:`DERIVED_GRAPH`
+    sources : what each file said, in the order of their graphs
+    lines : (subject, predicate or None) → (file, line) of the statement
+    root : the folder file names are given relative to
+    """
+
+    dataset: Dataset
+    sources: list[ReadSource]
+    lines: dict[tuple[URIRef, URIRef | None], tuple[str, int]] = field(default_factory=dict)
+    root: Path = Path(".")
+
+    def where(self, subject: URIRef, predicate: URIRef | None = None) -> tuple[str, int | None]:
+        """The file and line where ``subject`` (and its ``predicate``) was written."""
+        found = self.lines.get((subject, predicate)) or self.lines.get((subject, None))
+        if found:
+            return found
+        return ("(derived)" if subject else "?", None)
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind coopgraph's one prefix map (replacing rdflib's defaults, whose schema: is https)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def _superclasses(ontology: Graph) -> dict[URIRef, set[URIRef]]:
+    """Each class with all its superclasses (transitively), from the ontology."""
+    parents: dict[URIRef, set[URIRef]] = {}
+    for cls, parent in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(cls, URIRef) and isinstance(parent, URIRef):
+            parents.setdefault(cls, set()).add(parent)
+    closure: dict[URIRef, set[URIRef]] = {}
+    for cls in parents:
+        seen: set[URIRef] = set()
+        todo = list(parents[cls])
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(parents.get(current, ()))
+        closure[cls] = seen
+    return closure
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None, rules: bool = True) -> Build:
+    """Read every source under ``paths`` into a dataset, one named graph per source document.
+
+    Each graph holds the source's statements, the superclass types its entities entail in the
+    ontology (so that a ``coop:University`` is also a ``schema:CollegeOrUniversity``), a
+    ``prov:wasDerivedFrom`` from each entity to the source document, and the graph's own provenance.
+    With ``rules``, the CONSTRUCT rules of ``queries/rules/`` then derive the cooperation graph.
+
+    Parameters
+    ----------
+    paths : files or folders of sources
+    root : folder that file names in the provenance are relative to (default: the first folder given)
+    rules : whether to run the derivation rules
+
+    Raises
+    ------
+    SourceError
+        for an unreadable file, or an id defined twice
+    """
+    paths = list(paths)
+    files = source_files(paths)
+    if root is None:
+        first = Path(paths[0]) if paths else Path(".")
+        root = first if first.is_dir() else first.parent
+    root = Path(root)
+    reads = [read_source(f) for f in files]
+    _check_unique(reads)
+    dataset = bind_prefixes(Dataset())
+    closure = _superclasses(resources.ontology())
+    build = Build(dataset=dataset, sources=sorted(reads, key=lambda r: r.source_id), root=root)
+    for read in build.sources:
+        file_name = _relative(read.path, root)
+        for key, line in read.lines.items():
+            build.lines.setdefault(key, (file_name, line))
+        graph = dataset.graph(ids.graph(read.source_id))
+        document = ids.entity(read.source_id) if read.defined else URIRef(read.path.resolve().as_uri())
+        for triple in read.graph:
+            graph.add(triple)
+        for subject, cls in list(read.graph.subject_objects(RDF.type)):
+            for parent in closure.get(cls, ()):  # type: ignore[arg-type]
+                graph.add((subject, RDF.type, parent))
+            if subject != document and ids.is_entity(subject):
+                graph.add((subject, PROV.wasDerivedFrom, document))
+        graph.add((graph.identifier, PROV.wasDerivedFrom, document))
+        graph.add((graph.identifier, COOP.fileName, Literal(file_name, datatype=XSD.string)))
+    if rules:
+        derive(build)
+    return build
+
+
+def _check_unique(reads: list[ReadSource]) -> None:
+    seen: dict[str, tuple[Path, int]] = {}
+    sources: dict[str, Path] = {}
+    for read in reads:
+        if read.source_id in sources:
+            raise SourceError(
+                read.path, None,
+                f"source id '{read.source_id}' is also the source of {sources[read.source_id]} — give each source its own id",
+            )
+        sources[read.source_id] = read.path
+        for local, line in read.defined.items():
+            if local in seen:
+                other, other_line = seen[local]
+                raise SourceError(
+                    read.path, line,
+                    f"duplicate id '{local}' (also defined at {other}:{other_line}) — give each entity its own id, or refer to the existing one",
+                )
+            seen[local] = (read.path, line)
+
+
+def union(dataset: Dataset) -> Graph:
+    """Every triple of every graph, as one graph with coopgraph's prefixes."""
+    graph = bind_prefixes(Graph())
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def derive(build: Build) -> Graph:
+    """Run every CONSTRUCT rule of ``queries/rules/`` over the sources into :data:`DERIVED_GRAPH`."""
+    rules_dir = resources.queries_dir() / "rules"
+    derived = build.dataset.graph(DERIVED_GRAPH)
+    derived.remove((None, None, None))
+    rule_files = sorted(rules_dir.glob("*.rq")) if rules_dir.is_dir() else []
+    if not rule_files:
+        return derived
+    facts = union(build.dataset)
+    for rule in rule_files:
+        for triple in facts.query(rule.read_text(encoding="utf-8")):
+            derived.add(triple)  # type: ignore[arg-type]
+    for read in build.sources:
+        derived.add((DERIVED_GRAPH, PROV.wasDerivedFrom, ids.graph(read.source_id)))
+    for rule in rule_files:
+        derived.add((DERIVED_GRAPH, COOP.fileName, Literal(f"queries/rules/{rule.name}", datatype=XSD.string)))
+    return derived

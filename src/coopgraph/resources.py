@@ -1,0 +1,52 @@
+"""The only place that locates the shipped ``ontology/`` and ``queries/`` folders."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources as _importlib_resources
+from pathlib import Path
+
+from rdflib import Graph
+
+__all__ = ["ontology_path", "queries_dir", "ontology", "shapes", "context"]
+
+
+def _shipped(folder: str) -> Path:
+    """The folder inside an installed wheel, or the checkout's own for editable installs."""
+    packaged = Path(str(_importlib_resources.files("coopgraph"))) / "_shipped" / folder
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / folder
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"coopgraph cannot find its {folder}/ folder (looked in {packaged} and {checkout})")
+
+
+def ontology_path(name: str = "coop.ttl") -> Path:
+    """Path of a file in ``ontology/``: coop.ttl, shapes.ttl or context.jsonld."""
+    return _shipped("ontology") / name
+
+
+def queries_dir() -> Path:
+    """The ``queries/`` folder: one ``.rq`` per named query, rules in ``queries/rules/``."""
+    return _shipped("queries")
+
+
+@functools.cache
+def ontology() -> Graph:
+    """The OWL ontology as a graph (parsed once; treat as read-only)."""
+    return Graph().parse(ontology_path("coop.ttl"), format="turtle")
+
+
+@functools.cache
+def shapes() -> Graph:
+    """The SHACL shapes as a graph (parsed once; treat as read-only)."""
+    return Graph().parse(ontology_path("shapes.ttl"), format="turtle")
+
+
+@functools.cache
+def context() -> dict:
+    """The JSON-LD context of the authoring format (``ontology/context.jsonld``)."""
+    import json
+
+    return json.loads(ontology_path("context.jsonld").read_text(encoding="utf-8"))

@@ -1,0 +1,106 @@
+"""Dataset + shapes → a report whose every problem names the file and line it came from.
+
+Two checks: references (every id used is defined somewhere) and the SHACL shapes of
+``ontology/shapes.ttl`` (required properties, datatypes, cardinalities, kinds of values, start ≤ end).
+Validation never changes the dataset.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import pyshacl
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SH
+
+from coopgraph import ids, resources
+from coopgraph.build import Build, union
+from coopgraph.namespaces import PREFIXES
+
+__all__ = ["Problem", "validate"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem, as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+def validate(build: Build) -> list[Problem]:
+    """Check references and shapes; return the problems, sorted by file and line (empty when valid).
+
+    Parameters
+    ----------
+    build : what :func:`coopgraph.build.build_dataset` returned
+
+    Returns
+    -------
+    list of Problem
+    """
+    data = union(build.dataset)
+    problems = set(_references(build, data))
+    problems.update(_shapes(build, data))
+    return sorted(problems)
+
+
+def _references(build: Build, data: Graph) -> list[Problem]:
+    defined = {s for s in data.subjects(RDF.type, None) if ids.is_entity(s)}
+    known = sorted(ids.local_id(s) for s in defined)
+    problems = []
+    for s, p, o in data:
+        if p == RDF.type or not ids.is_entity(o) or o in defined:
+            continue
+        path, line = build.where(s, p)
+        local = ids.local_id(o)
+        close = difflib.get_close_matches(local, known, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "define it in data/registry/ or a source file"
+        problems.append(Problem(path, line or 0, f"unknown id '{local}' — {hint}"))
+    return problems
+
+
+def _describe(data: Graph, node: object) -> str:
+    if isinstance(node, URIRef) and ids.is_entity(node):
+        kinds = sorted(_local(t) for t in data.objects(node, RDF.type) if str(t).startswith(PREFIXES["coop"]))
+        article = "an" if kinds and kinds[0][:1] in "AEIOU" else "a"
+        kind = f", {article} {kinds[0]}" if kinds else ""
+        return f"'{ids.local_id(node)}'{kind}"
+    return f"'{node}'"
+
+
+def _local(iri: object) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _shapes(build: Build, data: Graph) -> list[Problem]:
+    with_terms = Graph()
+    for triple in data:
+        with_terms.add(triple)
+    for triple in resources.ontology():  # roles, statuses and kinds are individuals of the ontology
+        with_terms.add(triple)
+    conforms, report, _ = pyshacl.validate(
+        with_terms,
+        shacl_graph=resources.shapes(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    if conforms:
+        return []
+    problems = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path_iri = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        message = str(report.value(result, SH.resultMessage) or "does not conform to the shapes")
+        file_name, line = build.where(focus, path_iri) if isinstance(focus, URIRef) else ("?", None)
+        who = f"'{ids.local_id(focus)}'" if isinstance(focus, URIRef) else "an entity"
+        got = f" (got {_describe(data, value)})" if value is not None and value != focus else ""
+        problems.append(Problem(file_name, line or 0, f"{who}: {message}{got}"))
+    return problems
