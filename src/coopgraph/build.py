@@ -114,7 +114,7 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
     for read in build.sources:
         file_name = _relative(read.path, root)
         for key, line in read.lines.items():
-            build.lines.setdefault(key, (file_name, line))
+            build.lines.setdefault(key, (str(read.path), line))
         graph = dataset.graph(ids.graph(read.source_id))
         document = ids.entity(read.source_id) if read.defined else URIRef(read.path.resolve().as_uri())
         for triple in read.graph:

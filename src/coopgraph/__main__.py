@@ -1,0 +1,7 @@
+"""``python -m coopgraph``."""
+
+import sys
+
+from coopgraph.cli import main
+
+sys.exit(main())
