@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, XSD
+from rdflib.namespace import PROV
 
 from coopgraph import ids, resources
 from coopgraph.errors import SourceError
@@ -125,7 +125,7 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
             if subject != document and ids.is_entity(subject):
                 graph.add((subject, PROV.wasDerivedFrom, document))
         graph.add((graph.identifier, PROV.wasDerivedFrom, document))
-        graph.add((graph.identifier, COOP.fileName, Literal(file_name, datatype=XSD.string)))
+        graph.add((graph.identifier, COOP.fileName, Literal(file_name)))
     if rules:
         derive(build)
     return build
@@ -174,5 +174,5 @@ def derive(build: Build) -> Graph:
     for read in build.sources:
         derived.add((DERIVED_GRAPH, PROV.wasDerivedFrom, ids.graph(read.source_id)))
     for rule in rule_files:
-        derived.add((DERIVED_GRAPH, COOP.fileName, Literal(f"queries/rules/{rule.name}", datatype=XSD.string)))
+        derived.add((DERIVED_GRAPH, COOP.fileName, Literal(f"queries/rules/{rule.name}")))
     return derived

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 
 from coopgraph import resources
 
@@ -134,8 +134,8 @@ def jsonld_context(ontology: Graph) -> dict:
         definition: dict[str, str] = {"@id": _curie(str(prop))}
         if rng == _LANG_STRING:
             definition["@container"] = "@language"
-        elif rng in _DATATYPES:
-            pass  # typed by the reader from the value's form
+        elif rng in _DATATYPES or rng == XSD.string:
+            pass  # dates are typed by the reader from the value's form; strings are plain literals
         elif rng is not None and str(rng).startswith(PREFIXES["xsd"]):
             definition["@type"] = _curie(str(rng))
         elif (prop, RDF.type, OWL.ObjectProperty) in ontology:

@@ -45,29 +45,33 @@ def validate(build: Build) -> list[Problem]:
     list of Problem
     """
     data = union(build.dataset)
-    problems = set(_references(build, data))
-    problems.update(_shapes(build, data))
-    return sorted(problems)
+    unknown, problems = _references(build, data)
+    problems.extend(_shapes(build, data, ignore_values=unknown))
+    return sorted(set(problems))
 
 
-def _references(build: Build, data: Graph) -> list[Problem]:
+def _references(build: Build, data: Graph) -> tuple[set[URIRef], list[Problem]]:
+    """Every entity id used as a value must be defined; returns the unknown ids and their problems."""
     defined = {s for s in data.subjects(RDF.type, None) if ids.is_entity(s)}
     known = sorted(ids.local_id(s) for s in defined)
     problems = []
+    unknown: set[URIRef] = set()
     for s, p, o in data:
         if p == RDF.type or not ids.is_entity(o) or o in defined:
             continue
+        unknown.add(o)  # type: ignore[arg-type]
         path, line = build.where(s, p)
         local = ids.local_id(o)
         close = difflib.get_close_matches(local, known, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "define it in data/registry/ or a source file"
         problems.append(Problem(path, line or 0, f"unknown id '{local}' — {hint}"))
-    return problems
+    return unknown, problems
 
 
 def _describe(data: Graph, node: object) -> str:
     if isinstance(node, URIRef) and ids.is_entity(node):
-        kinds = sorted(_local(t) for t in data.objects(node, RDF.type) if str(t).startswith(PREFIXES["coop"]))
+        types = sorted(data.objects(node, RDF.type), key=lambda t: (not str(t).startswith(PREFIXES["coop"]), str(t)))
+        kinds = [_local(t) for t in types]
         article = "an" if kinds and kinds[0][:1] in "AEIOU" else "a"
         kind = f", {article} {kinds[0]}" if kinds else ""
         return f"'{ids.local_id(node)}'{kind}"
@@ -78,7 +82,8 @@ def _local(iri: object) -> str:
     return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _shapes(build: Build, data: Graph) -> list[Problem]:
+def _shapes(build: Build, data: Graph, *, ignore_values: set[URIRef]) -> list[Problem]:
+    """SHACL results, less those about values already reported as unknown ids."""
     with_terms = Graph()
     for triple in data:
         with_terms.add(triple)
@@ -98,6 +103,8 @@ def _shapes(build: Build, data: Graph) -> list[Problem]:
         focus = report.value(result, SH.focusNode)
         path_iri = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
+        if value in ignore_values:
+            continue
         message = str(report.value(result, SH.resultMessage) or "does not conform to the shapes")
         file_name, line = build.where(focus, path_iri) if isinstance(focus, URIRef) else ("?", None)
         who = f"'{ids.local_id(focus)}'" if isinstance(focus, URIRef) else "an entity"

@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
-from rdflib import OWL, RDF, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from coopgraph import ids, resources
 from coopgraph.errors import SourceError
@@ -100,6 +100,11 @@ class _Terms:
                 self.individuals.add(key)
                 del self.classes[key]
         self.keys = sorted(set(self.properties) | {"id", "type"})
+        dated = {URIRef(ns + "PartialDate"), URIRef(ns + "Timestamp")} if (ns := self.prefixes.get("coop")) else set()
+        self.date_keys = {
+            key for key, definition in self.properties.items()
+            if "@id" in definition and ontology.value(self.expand(definition["@id"]), RDFS.range) in dated
+        }
 
     def expand(self, curie: str) -> URIRef:
         prefix, _, local = curie.partition(":")
@@ -144,15 +149,20 @@ class _Reader:
         out: dict[str, object] = {}
         pairs = []
         seen: set[str] = set()
+        kind = next(
+            (v.value for k, v in ynode.value if getattr(k, "value", None) == "type" and isinstance(v, yaml.ScalarNode)),
+            None,
+        )
+        where = f" in {'an' if kind and kind[:1] in 'AEIOU' else 'a'} {kind}" if kind else ""
         for key_node, value_node in ynode.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is None:
                 raise self.fail(key_node, "keys are plain words")
             if key in seen:
-                raise self.fail(key_node, f"key '{key}' is written twice in one entity — keep one")
+                raise self.fail(key_node, f"key '{key}' is written twice{where} — keep one")
             seen.add(key)
             if key not in self.terms.keys:
-                raise self.fail(key_node, f"unknown key '{key}'{_suggest(key, self.terms.keys)}")
+                raise self.fail(key_node, f"unknown key '{key}'{where}{_suggest(key, self.terms.keys)}")
             pairs.append((key, key_node, value_node))
         local = default_id
         for key, key_node, value_node in pairs:
@@ -232,7 +242,7 @@ class _Reader:
             return text
         text = self.scalar(ynode, f"a value for '{key}'")
         if kind is None:
-            return self.date(key, ynode, text)
+            return self.date(key, ynode, text) if key in self.terms.date_keys else text
         datatype = kind.split(":", 1)[-1]
         return self.typed(key, ynode, text, datatype)
 
@@ -284,7 +294,7 @@ class _Reader:
         match = _LANG_TAG.match(tag)
         if not match or match.group("primary") not in LANGUAGES:
             raise self.fail(ynode, f"unknown language tag '{tag}' — use a BCP 47 tag such as ru, en, zh, zh-Hans")
-        return tag
+        return tag.lower()  # tags are case-insensitive; lower case is what Oxigraph and most stores keep
 
 
 _EXAMPLES = {"boolean": "true or false", "integer": "5", "nonNegativeInteger": "5", "decimal": "41.12", "language": "ru"}
