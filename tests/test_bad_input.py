@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from coopgraph.cli import main
 from conftest import TESTDATA
+from coopgraph.cli import main
 
 INVALID = sorted((TESTDATA / "invalid").glob("*.yaml"))
 EXPECTATION = re.compile(rb"^# error at line (\d+): (.+)$")

@@ -11,10 +11,10 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV
 
+from conftest import DATA, ROOT
 from coopgraph import ids
 from coopgraph.build import build_dataset, union
 from coopgraph.pipeline import build
-from conftest import DATA, ROOT
 
 
 def _oxigraph_triples(data: bytes, fmt: pyoxigraph.RdfFormat) -> Graph:

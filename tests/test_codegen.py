@@ -7,9 +7,9 @@ import json
 import pytest
 from rdflib import OWL, RDF, RDFS, URIRef
 
+from conftest import ROOT
 from coopgraph import codegen, resources
 from coopgraph.namespaces import COOP
-from conftest import ROOT
 
 
 def test_namespaces_py_is_generated_from_the_ontology():

@@ -146,7 +146,8 @@ def _check_unique(reads: list[ReadSource]) -> None:
                 other, other_line = seen[local]
                 raise SourceError(
                     read.path, line,
-                    f"duplicate id '{local}' (also defined at {other}:{other_line}) — give each entity its own id, or refer to the existing one",
+                    f"duplicate id '{local}' (also defined at {other}:{other_line}) — "
+                    "give each entity its own id, or refer to the existing one",
                 )
             seen[local] = (read.path, line)
 

@@ -233,7 +233,9 @@ class _Reader:
             if re.match(r"^[a-z][a-z0-9+.-]*://", text):
                 return text
             if not ids.ID_PATTERN.match(text):
-                raise self.fail(ynode, f"'{text}' is not an id (lower-case letters, digits, hyphens) or an IRI — fix the reference")
+                raise self.fail(
+                    ynode, f"'{text}' is not an id (lower-case letters, digits, hyphens) or an IRI — fix the reference"
+                )
             return text
         if kind == "@vocab":
             text = self.scalar(ynode, f"a term for '{key}'")
@@ -275,7 +277,8 @@ class _Reader:
         elif datatype == "language":
             self.language_tag(ynode, text)
         if not ok:
-            raise self.fail(ynode, f"'{text}' is not a {datatype} value for '{key}' — write e.g. {_EXAMPLES.get(datatype, '...')}")
+            example = _EXAMPLES.get(datatype, "...")
+            raise self.fail(ynode, f"'{text}' is not a {datatype} value for '{key}' — write e.g. {example}")
         return text
 
     def language_map(self, key: str, ynode: yaml.Node) -> dict:
@@ -353,7 +356,8 @@ def read_yaml_ld(path: str | Path) -> ReadSource:
     top: dict[str, yaml.Node] = {}
     for key_node, value_node in root.value:
         if key_node.value not in _TOP_KEYS:
-            raise reader.fail(key_node, f"unknown top-level key '{key_node.value}'{_suggest(key_node.value, list(_TOP_KEYS))} (expected 'source' and 'graph')")
+            hint = _suggest(key_node.value, list(_TOP_KEYS)) or " — expected 'source' and 'graph'"
+            raise reader.fail(key_node, f"unknown top-level key '{key_node.value}'{hint}")
         top[key_node.value] = value_node
     if "source" not in top:
         raise reader.fail(root, "no 'source:' — describe the document these facts come from")
