@@ -69,6 +69,7 @@ class COOP(DefinedNamespace):
     VisitCooperation: URIRef
     about: URIRef
     academicTitle: URIRef
+    acronym: URIRef
     attended: URIRef
     audience: URIRef
     cooperationKind: URIRef
@@ -80,9 +81,11 @@ class COOP(DefinedNamespace):
     fieldOfStudy: URIRef
     fileName: URIRef
     firstYear: URIRef
+    gridId: URIRef
     heldIn: URIRef
     host: URIRef
     inCapacityOf: URIRef
+    isni: URIRef
     jsonKey: URIRef
     jsonReverseKey: URIRef
     lastYear: URIRef
@@ -109,6 +112,7 @@ class COOP(DefinedNamespace):
     topic: URIRef
     visited: URIRef
     visitor: URIRef
+    withdrawnRor: URIRef
     withinProgramme: URIRef
 
 
