@@ -6,10 +6,12 @@ Exit codes: 0 ok; 1 bad input or data that does not conform; 2 usage error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
-from coopgraph import __version__, pipeline
+from coopgraph import __version__, analysis, export, network, pipeline, render, timeline
+from coopgraph.build import build_dataset, union
 from coopgraph.errors import CoopgraphError, ValidationError
 
 __all__ = ["main"]
@@ -45,7 +47,66 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
     validate.set_defaults(run=_validate)
+    _network_commands(commands)
     return parser
+
+
+def _slice_options(command: argparse.ArgumentParser, *, focus: bool = True) -> None:
+    command.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
+    command.add_argument("--since", type=int, metavar="YEAR", help="keep cooperation from this year on")
+    command.add_argument("--until", type=int, metavar="YEAR", help="keep cooperation up to this year")
+    if focus:
+        command.add_argument("--view", choices=network.VIEWS, default="institutions",
+                             help="institutions (the cooperation network, default) or full (every entity)")
+        command.add_argument("--focus", metavar="ID", help="only this institution (id, IRI or name) and its neighbours")
+        command.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus to keep (default: 1)")
+
+
+def _network_commands(commands: argparse._SubParsersAction) -> None:
+    stats = commands.add_parser(
+        "stats", help="print network statistics of the institution network",
+        description="Rank institutions by weighted degree and betweenness; list communities, the links "
+        "between them, bridges, and cooperation by country pair.",
+        epilog="Example: coopgraph stats --since 2020 --format json",
+    )
+    _slice_options(stats, focus=False)
+    stats.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    stats.add_argument("--top", type=int, default=20, metavar="N", help="institutions to rank (default: 20)")
+    stats.set_defaults(run=_stats)
+
+    viz = commands.add_parser(
+        "viz", help="write the network as one self-contained interactive HTML file",
+        description="Write one HTML file that works offline: colours by country or kind, a legend, search, "
+        "filters, tooltips with names in every language, years and sources.",
+        epilog="Example: coopgraph viz -o out/lstu.html --focus lstu --depth 2 --color-by kind",
+    )
+    _slice_options(viz)
+    viz.add_argument("-o", "--out", default="out/graph.html", help="the HTML file (default: out/graph.html)")
+    viz.add_argument("--color-by", choices=("country", "kind"),
+                     help="colour nodes by country or kind (default: country; kind for the full view)")
+    viz.set_defaults(run=_viz)
+
+    export_network = commands.add_parser(
+        "network", help="export a network view as GraphML, GEXF or CSV",
+        description="Export a view for network tools (Gephi, Cytoscape, igraph). Lists are joined with '; ', "
+        "dicts (names per language) written as JSON. CSV writes PATH-nodes.csv and PATH-edges.csv.",
+        epilog="Example: coopgraph network --view institutions --format gexf -o out/institutions.gexf",
+    )
+    _slice_options(export_network)
+    export_network.add_argument("--format", choices=network.FORMATS, help="file format (default: from the suffix of -o)")
+    export_network.add_argument("-o", "--out", required=True, metavar="PATH", help="the file to write")
+    export_network.set_defaults(run=_network)
+
+    draw = commands.add_parser(
+        "timeline", help="draw cooperation events per year and kind (PNG, SVG)",
+        description="Draw visits, agreements signed, programmes and mobility started per year as a stacked "
+        "bar chart; planned events are hatched. The same data gives the same bytes.",
+        epilog="Example: coopgraph timeline -o out/timeline.svg",
+    )
+    draw.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
+    draw.add_argument("-o", "--out", default="out/timeline.png",
+                      help="a .png or .svg file, or a name without suffix for both (default: out/timeline.png)")
+    draw.set_defaults(run=_timeline)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -60,9 +121,59 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph(args: argparse.Namespace):
+    return union(build_dataset(args.paths).dataset)
+
+
+def _view(args: argparse.Namespace):
+    return network.view(_graph(args), view=args.view, focus=args.focus, depth=args.depth,
+                        since=args.since, until=args.until)
+
+
+def _write(files: dict) -> None:
+    for folder in dict.fromkeys(path.parent for path in files):
+        named = {p.name: (lambda data=data: data) for p, data in files.items() if p.parent == folder}
+        for path in export.write_files(folder, named):
+            print(f"wrote {path}")
+
+
+def _stats(args: argparse.Namespace) -> int:
+    G = network.institution_network(_graph(args), since=args.since, until=args.until)
+    report = analysis.stats(G, top=args.top)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.format == "json" else "\n".join(report.lines()))
+    return 0
+
+
+def _viz(args: argparse.Namespace) -> int:
+    G = _view(args)
+    color_by = args.color_by or ("kind" if args.view == "full" else "country")
+    title = f"coopgraph: {'the full graph' if args.view == 'full' else 'institution network'}"
+    if args.focus:
+        title += f" around {G.nodes[G.graph['focus']].get('label', args.focus)}"
+    path = render.render_html(G, args.out, title=title, color_by=color_by)
+    print(f"wrote {path} ({G.number_of_nodes()} nodes, {G.number_of_edges()} edges)")
+    return 0
+
+
+def _network(args: argparse.Namespace) -> int:
+    _write(network.export_files(_view(args), args.out, format=args.format))
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    _write(timeline.timeline_files(_graph(args), args.out))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since is not None and until is not None and since > until:
+        parser.error(f"--since {since} is after --until {until}")
+    if getattr(args, "depth", 0) < 0:
+        parser.error("--depth must be 0 or more")
     try:
         return args.run(args)
     except ValidationError as exc:

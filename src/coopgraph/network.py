@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -27,7 +27,7 @@ from rdflib.query import ResultRow
 from coopgraph import ids, resources
 from coopgraph.build import union
 from coopgraph.errors import CoopgraphError
-from coopgraph.namespaces import PREFIXES
+from coopgraph.namespaces import COOP, PREFIXES
 
 __all__ = [
     "VIEWS",
@@ -85,7 +85,7 @@ def cooperation_kinds() -> dict[URIRef, str]:
 
 @functools.cache
 def _class_tree() -> tuple[dict[URIRef, set[URIRef]], dict[URIRef, str]]:
-    """Direct superclasses and English labels of the ontology's classes."""
+    """Direct superclasses of the ontology's classes, and the English labels of its classes and properties."""
     ontology = resources.ontology()
     parents: dict[URIRef, set[URIRef]] = defaultdict(set)
     for cls, parent in ontology.subject_objects(RDFS.subClassOf):
@@ -114,6 +114,9 @@ def _kind_name(cls: URIRef | None) -> str | None:
     _, labels = _class_tree()
     return labels.get(cls) or re.split(r"[/#]", str(cls))[-1]
 
+
+#: schema:location (rdflib's SDO namespace is https://schema.org/, coopgraph's schema: is http).
+SCHEMA_LOCATION = URIRef(PREFIXES["schema"] + "location")
 
 _PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
@@ -172,10 +175,50 @@ def _institution_node(G: nx.Graph, iri: URIRef) -> dict[str, Any]:
     key = node_key(iri)
     if key not in G:
         G.add_node(
-            key, iri=str(iri), label=key, kind=None, types=[], country=None, city=None, city_id=None,
+            key, iri=str(iri), label=key, kind=None, types=[], country=None, city=None,
             names={}, aliases={}, sources=[],
         )
     return G.nodes[key]
+
+
+def _places(graph: Graph) -> dict[URIRef, tuple[str | None, str | None]]:
+    """Each place an institution is in → (city name or None, country code or None)."""
+    places: dict[URIRef, tuple[str | None, str | None]] = {}
+    for row in _rows(graph, "places"):
+        city, country = places.get(row.place, (None, None))
+        if row.city is not None and city is None:
+            city = str(row.placeName) if row.placeName is not None else node_key(row.place)
+        if country is None and row.countryCode is not None:
+            country = str(row.countryCode)
+        places[row.place] = (city, country)
+    return places
+
+
+def _cooperations(graph: Graph) -> dict[URIRef, dict[str, Any]]:
+    """Each derived cooperation → its partners, kind, years, evidence count, evidence and sources."""
+    kinds = cooperation_kinds()
+    found: dict[URIRef, dict[str, Any]] = {}
+    for row in _rows(graph, "cooperations"):
+        record = found.setdefault(row.cooperation, {
+            "partners": set(), "kind": "cooperation", "first": None, "last": None, "count": 0,
+            "evidence": set(), "sources": set(),
+        })
+        prop, value = row.property, row.value
+        if prop == COOP.partner:
+            record["partners"].add(value)
+        elif prop == COOP.cooperationKind:
+            record["kind"] = kinds.get(value, node_key(value))
+        elif prop == COOP.firstYear:
+            record["first"] = _year(value)
+        elif prop == COOP.lastYear:
+            record["last"] = _year(value)
+        elif prop == COOP.evidenceCount:
+            record["count"] = int(value)
+        elif prop == COOP.evidence:
+            record["evidence"].add(node_key(value))
+        else:
+            record["sources"].add(node_key(value))
+    return found
 
 
 def institution_network(
@@ -204,63 +247,45 @@ def institution_network(
     -------
     networkx.Graph
         nodes keyed by institution id with ``iri``, ``label`` (English name), ``kind`` (most specific
-        type, e.g. ``university``), ``country`` (ISO code), ``city``, ``names`` (language → name),
-        ``aliases`` (language → list), ``sources``; edges with ``weight`` (sum of evidence counts),
-        ``kinds``, ``first_year``, ``last_year``, ``sources``, ``evidence``, ``cooperations`` and
-        ``evidence_by_kind`` (kind → count). The graph's ``view``, ``since`` and ``until`` are
-        graph attributes.
+        type, e.g. ``university``), ``types``, ``country`` (ISO code), ``city``, ``names``
+        (language → name), ``aliases`` (language → list), ``sources``; edges with ``weight`` (sum
+        of evidence counts), ``kinds``, ``first_year``, ``last_year``, ``sources``, ``evidence``,
+        ``cooperations`` (how many were aggregated) and ``evidence_by_kind`` (kind → count). The
+        graph's ``view``, ``since`` and ``until`` are graph attributes.
     """
     graph = _as_graph(graph)
     G = nx.Graph(view="institutions", since=since, until=until)
+    places = _places(graph)
     types: dict[str, set[URIRef]] = defaultdict(set)
     for row in _rows(graph, "institutions"):
         node = _institution_node(G, row.institution)
-        key = node_key(row.institution)
-        if row.type is not None:
-            types[key].add(row.type)
-        if row.countryCode is not None and node["country"] is None:
-            node["country"] = str(row.countryCode)
-        if row.city is not None and node["city_id"] is None:
-            node["city_id"] = node_key(row.city)
-            node["city"] = str(row.cityName) if row.cityName is not None else node_key(row.city)
-        if row.source is not None and node_key(row.source) not in node["sources"]:
-            node["sources"].append(node_key(row.source))
+        prop, value = row.property, row.value
+        if prop == RDF.type:
+            if str(value).startswith(PREFIXES["coop"]):
+                types[node_key(row.institution)].add(value)
+        elif prop == SKOS.prefLabel:
+            node["names"].setdefault(value.language or "", str(value))
+        elif prop == PROV.wasDerivedFrom:
+            node["sources"].append(node_key(value))
+        elif prop == SCHEMA_LOCATION:
+            city, country = places.get(value, (None, None))
+            node["city"] = node["city"] or city
+            node["country"] = node["country"] or country
+        elif str(value) not in node["aliases"].setdefault(value.language or "", []):
+            node["aliases"][value.language or ""].append(str(value))
     for key, found in types.items():
         G.nodes[key]["types"] = sorted(node_key(t) for t in found)
         G.nodes[key]["kind"] = _kind_name(_most_specific(found))
-    for row in _rows(graph, "institution-names"):
-        node = _institution_node(G, row.institution)
-        language = row.name.language or ""
-        if row.property == SKOS.prefLabel:
-            node["names"].setdefault(language, str(row.name))
-        elif str(row.name) not in node["aliases"].setdefault(language, []):
-            node["aliases"][language].append(str(row.name))
     for _, node in G.nodes(data=True):
         node["label"] = _label(node["names"], node["label"])
-        node["sources"].sort()
-        del node["city_id"]
+        node["sources"] = sorted(set(node["sources"]))
+        node["aliases"] = {lang: sorted(names) for lang, names in sorted(node["aliases"].items())}
 
-    kinds = cooperation_kinds()
-    cooperations: dict[URIRef, dict[str, Any]] = {}
-    for row in _rows(graph, "cooperations"):
-        record = cooperations.setdefault(row.cooperation, {
-            "pair": (row.partner1, row.partner2),
-            "kind": kinds.get(row.kind, node_key(row.kind)) if row.kind is not None else "cooperation",
-            "first": _year(row.firstYear),
-            "last": _year(row.lastYear),
-            "count": int(row.evidenceCount) if row.evidenceCount is not None else 0,
-            "evidence": set(),
-            "sources": set(),
-        })
-        if row.evidence is not None:
-            record["evidence"].add(node_key(row.evidence))
-        if row.source is not None:
-            record["sources"].add(node_key(row.source))
-    for record in cooperations.values():
-        if not _overlaps(record["first"], record["last"], since, until):
+    for record in _cooperations(graph).values():
+        if len(record["partners"]) != 2 or not _overlaps(record["first"], record["last"], since, until):
             continue
-        u, v = (node_key(partner) for partner in record["pair"])
-        for partner in record["pair"]:
+        u, v = sorted(node_key(partner) for partner in record["partners"])
+        for partner in record["partners"]:
             if node_key(partner) not in G:  # a partner not typed as an institution
                 _institution_node(G, partner)
         count = record["count"] or len(record["evidence"]) or 1
@@ -270,8 +295,10 @@ def institution_network(
         edge = G.edges[u, v]
         edge["weight"] += count
         edge["cooperations"] += 1
-        edge["evidence_by_kind"][record["kind"]] = edge["evidence_by_kind"].get(record["kind"], 0) + count
-        edge["kinds"] = sorted(edge["evidence_by_kind"])
+        by_kind = edge["evidence_by_kind"]
+        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + count
+        edge["evidence_by_kind"] = dict(sorted(by_kind.items()))
+        edge["kinds"] = sorted(by_kind)
         edge["sources"] = sorted(set(edge["sources"]) | record["sources"])
         edge["evidence"] = sorted(set(edge["evidence"]) | record["evidence"])
         years_first = [y for y in (edge["first_year"], record["first"], record["last"]) if y is not None]
@@ -315,8 +342,9 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
         nodes with ``iri``, ``label``, ``kind`` (most specific type's name), ``types``, ``names``,
-        ``aliases``, ``sources`` and literal attributes; edges keyed and ``label``-led by the
-        property's compact IRI, with ``kinds`` ([property]) and ``weight`` 1.
+        ``aliases``, ``sources`` and literal attributes; edges keyed and labelled (``label``) by the
+        property's compact IRI, with ``kinds`` (the property's English name, e.g. ``["host"]``) and
+        ``weight`` 1.
     """
     graph = _as_graph(graph)
     G = nx.MultiDiGraph(view="full")
@@ -334,7 +362,7 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
         )
     literals: dict[tuple[str, str], list[Literal]] = defaultdict(list)
     references: dict[tuple[str, str], set[str]] = defaultdict(set)
-    edges: set[tuple[str, str, str]] = set()
+    edges: set[tuple[str, str, str, URIRef]] = set()
     for row in _rows(graph, "statements"):
         subject = node_key(row.subject)
         if subject not in G:
@@ -354,7 +382,7 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
         if row.property == PROV.wasDerivedFrom:
             node["sources"].append(target)
         elif target in G:
-            edges.add((subject, target, prop))
+            edges.add((subject, target, prop, row.property))
         else:
             references[subject, prop].add(target)
     attributes: dict[tuple[str, str], Any] = {key: _literal_values(values) for key, values in literals.items()}
@@ -368,8 +396,9 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
         node["sources"] = sorted(set(node["sources"]))
         node["names"] = dict(sorted(node["names"].items()))
         node["aliases"] = {lang: sorted(names) for lang, names in sorted(node["aliases"].items())}
-    for subject, target, prop in sorted(edges):
-        G.add_edge(subject, target, key=prop, label=prop, kinds=[prop], weight=1,
+    _, labels = _class_tree()
+    for subject, target, prop, iri in sorted(edges):
+        G.add_edge(subject, target, key=prop, label=prop, kinds=[labels.get(iri, prop)], weight=1,
                    first_year=None, last_year=None, sources=[])
     return G
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS
 
-from coopgraph import export, ids
-from coopgraph.build import Build, build_dataset
+from coopgraph import export, ids, network, render, timeline
+from coopgraph.build import Build, build_dataset, union
 from coopgraph.errors import ValidationError
 from coopgraph.namespaces import PREFIXES
 from coopgraph.validate import Problem, validate
@@ -22,6 +22,11 @@ __all__ = ["Summary", "check", "build", "OUTPUTS"]
 OUTPUTS: dict[str, Callable[[Build], bytes]] = {
     "coop.ttl": lambda b: export.turtle(b.dataset),
     "coop.trig": lambda b: export.trig(b.dataset),
+    "graph.html": lambda b: render.html_document(
+        network.institution_network(union(b.dataset)), title="coopgraph: institution network"
+    ).encode("utf-8"),
+    "timeline.png": lambda b: timeline.render(b.dataset, format="png"),
+    "timeline.svg": lambda b: timeline.render(b.dataset, format="svg"),
 }
 
 
