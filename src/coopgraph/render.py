@@ -38,6 +38,8 @@ STABILIZATION_ITERATIONS = 150
 SPACING = 60.0
 #: Up to this many nodes a connected component is laid out with exact pairwise repulsion.
 EXACT_LAYOUT_MAX = 256
+#: Fruchterman-Reingold iterations for a large component (each costs O(nodes + edges + grid)).
+FORCE_ITERATIONS = 60
 LAYOUT_SEED = 0x636F6F70
 
 # Colour-blind friendly categorical colours (Tableau 20 without its greys), most distinct first.
@@ -268,28 +270,46 @@ def _edges(
     else:
         edges = G.edges(data=True)
     rows: list[list[Any]] = []
-    kind_ids: dict[tuple[str | None, ...], list[int]] = {}
+    kind_ids: dict[tuple[Any, ...], list[int]] = {}
     counted: list[list[int]] = []
+    log2 = math.log2
     for u, v, attrs in edges:
         get = attrs.get
-        where = ("edge", u, v)
-        weight = _weight(get("weight", 1), where)
-        kinds = tuple(_texts(get("kinds"), where, "kinds")) or (None,)
-        ids = kind_ids.get(kinds)
+        # fast paths for the common, well-typed values; anything else goes through the checks
+        weight = get("weight", 1)
+        if type(weight) is not int or weight < 0:
+            weight = _weight(weight, ("edge", u, v))
+        kinds = get("kinds")
+        try:
+            key = tuple(kinds) if type(kinds) is list else None
+            ids = kind_ids.get(key) if key else None
+        except TypeError:  # unhashable items: let the check say what is wrong
+            key = ids = None
         if ids is None:
-            ids = kind_ids[kinds] = sorted({edge_kinds.index(k) for k in kinds})
+            checked = tuple(_texts(kinds, ("edge", u, v), "kinds")) or (None,)
+            ids = sorted({edge_kinds.index(k) for k in checked})
+            if key is not None:
+                kind_ids[key] = ids
         counted.append(ids)
+        first, last = get("first_year"), get("last_year")
+        if first is not None and type(first) is not int:
+            first = _year(first, ("edge", u, v), "first_year")
+        if last is not None and type(last) is not int:
+            last = _year(last, ("edge", u, v), "last_year")
+        label = get("label")
+        if label is not None and type(label) is not str:
+            label = _text(label, None, ("edge", u, v), "label")
         rows.append(
             [
                 index[u],
                 index[v],
-                round(min(1.0 + 1.5 * math.log2(max(weight, 1.0)), 10.0), 2),
+                round(min(1.0 + 1.5 * log2(weight if weight > 1 else 1), 10.0), 2),
                 ids,
-                _year(get("first_year"), where, "first_year"),
-                _year(get("last_year"), where, "last_year"),
+                first,
+                last,
                 weight,
-                _texts(get("sources"), where, "sources"),
-                _text(get("label"), None, where, "label"),
+                _texts(get("sources"), ("edge", u, v), "sources"),
+                label,
             ]
         )
     edge_kinds.count([k for ids in counted for k in ids])
@@ -615,25 +635,25 @@ def _grid_force_layout(n: int, src: np.ndarray, dst: np.ndarray, strength: np.nd
     grid = int(min(256, max(16, 2 ** round(math.log2(side)))))
     m = 2 * grid
     kx, ky = _field_kernel(grid)
-    iterations = 80
+    iterations = FORCE_ITERATIONS
     for it in range(iterations):
         limit = side / 10 * (1 - it / iterations) + 0.02
         low = pos.min(axis=0)
         h = max(float((pos.max(axis=0) - low).max()) / (grid - 1), 1e-9)
         cell = np.minimum(((pos - low) / h).astype(np.int64), grid - 1)
-        flat = cell[:, 0] * m + cell[:, 1]
-        density = np.bincount(flat, minlength=m * m).astype(np.float32)
-        spectrum = fft.rfft2(density.reshape(m, m), workers=-1)
-        fx = fft.irfft2(spectrum * kx, s=(m, m), workers=-1).ravel()
-        fy = fft.irfft2(spectrum * ky, s=(m, m), workers=-1).ravel()
-        disp = np.stack([fx[flat], fy[flat]], axis=1).astype(float) / h
+        flat = cell[:, 0] * grid + cell[:, 1]
+        counts = np.bincount(flat, minlength=grid * grid)
+        density = np.zeros((m, m), dtype=np.float32)
+        density[:grid, :grid] = counts.reshape(grid, grid)
+        spectrum = fft.rfft2(density)
+        padded = cell[:, 0] * m + cell[:, 1]
+        fx = fft.irfft2(spectrum * kx, s=(m, m)).ravel()[padded]
+        fy = fft.irfft2(spectrum * ky, s=(m, m)).ravel()[padded]
+        disp = np.stack([fx, fy], axis=1).astype(float) / h
         # nodes sharing a cell repel from the cell's centre of mass
-        together = density[flat]
-        centre = (
-            np.stack([np.bincount(flat, pos[:, 0], m * m)[flat], np.bincount(flat, pos[:, 1], m * m)[flat]], axis=1)
-            / together[:, None]
-        )
-        d = pos - centre
+        together = counts[flat].astype(float)
+        centre = np.stack([np.bincount(flat, pos[:, 0], grid * grid), np.bincount(flat, pos[:, 1], grid * grid)], axis=1)
+        d = pos - centre[flat] / together[:, None]
         disp += d * ((together - 1) / np.maximum((d * d).sum(1), 1e-4))[:, None]
         disp -= pos * (0.05 / side)
         disp += _attraction(pos, src, dst, strength)
