@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from coopgraph import __version__, analysis, export, network, pipeline, render, timeline
 from coopgraph.build import build_dataset, union
 from coopgraph.errors import CoopgraphError, ValidationError
+from coopgraph.sources import rdfcheck, registry
 
 __all__ = ["main"]
 
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
     validate.set_defaults(run=_validate)
+    _identity_commands(commands)
     _network_commands(commands)
     return parser
 
@@ -118,6 +120,88 @@ def _build(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     summary = pipeline.check(args.paths)
     print("\n".join(summary.lines()))
+    return 0
+
+
+def _identity_commands(commands: argparse._SubParsersAction) -> None:
+    importer = commands.add_parser(
+        "import", help="merge ROR records into the registry; check third-party RDF",
+        description="Bring institutions in from outside: 'import ror' merges ROR records into the registry, "
+        "'import rdf' checks third-party RDF before it is trusted.",
+        epilog="Example: coopgraph import ror ../shared/data/ror",
+    )
+    kinds = importer.add_subparsers(dest="kind", metavar="KIND", required=True)
+    ror = kinds.add_parser(
+        "ror", help="merge ROR records (JSON, schema v1 or v2) into the institutions and places registries",
+        description="Match each record to a registry entry by its ROR id (never by name) and add what the entry "
+        "lacks: names per language, acronyms, GRID, ISNI, Wikidata, founding year, city, relationships. A new "
+        "record becomes a new entry; a withdrawn one is folded into its successor; of several versions of one "
+        "record the newest release is used. Curated values are kept: a record that disagrees is reported as "
+        "path:line with both values. Re-importing the same records changes nothing.",
+        epilog="Example: coopgraph import ror ../shared/data/ror/03awzbc87__v1.54.json --dry-run",
+    )
+    ror.add_argument("paths", nargs="+", metavar="FILE|DIR", help="ROR .json files, or folders of them")
+    ror.add_argument("--registry", default="data/registry/institutions.yaml",
+                     help="the institutions registry (default: data/registry/institutions.yaml)")
+    ror.add_argument("--places", help="the places registry (default: places.yaml beside --registry)")
+    ror.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    ror.set_defaults(run=_import_ror)
+    rdf = kinds.add_parser(
+        "rdf", help="check third-party RDF about institutions (writes nothing)",
+        description="Report, as path:line, what is wrong in RDF that parses: malformed language tags, identifiers "
+        "that are not valid ROR/GRID/ISNI/Wikidata forms, sameAs to pages that are not identifiers, https "
+        "schema.org terms, and what contradicts or leaves out the registry. Nothing is merged: import the ROR "
+        "records themselves with 'coopgraph import ror'.",
+        epilog="Example: coopgraph import rdf ../shared/data/ror/third_party_rdf --strict",
+    )
+    rdf.add_argument("paths", nargs="+", metavar="FILE|DIR", help="RDF files (.ttl, .nt, .jsonld, .rdf) or folders")
+    rdf.add_argument("--registry", default="data/registry", help="registry folder to compare with (default: data/registry)")
+    rdf.add_argument("--strict", action="store_true", help="exit with 1 when anything is reported")
+    rdf.set_defaults(run=_import_rdf)
+
+    resolve = commands.add_parser(
+        "resolve", help="say which institution a name, acronym, ROR or Wikidata id denotes",
+        description="Resolve each mention against the registry: id, ROR id or URL, Wikidata id, acronym "
+        "(exactly), or any name or alias in any language, Russian inflection included. An ambiguous or unknown "
+        "mention is an error that lists the candidates or the closest names.",
+        epilog="Example: coopgraph resolve 'Липецкого Политеха' 00s6tnr74 NEU",
+    )
+    resolve.add_argument("mentions", nargs="+", metavar="MENTION")
+    resolve.add_argument("--registry", default="data/registry", help="registry folder (default: data/registry)")
+    resolve.set_defaults(run=_resolve)
+
+
+def _import_ror(args: argparse.Namespace) -> int:
+    report = registry.import_ror(args.paths, registry=args.registry, places=args.places, write=not args.dry_run)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _import_rdf(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rdflib import Graph
+
+    from coopgraph.sources import read_source, source_files
+
+    known = Graph()
+    if Path(args.registry).is_dir():
+        for path in source_files([args.registry]):
+            for triple in read_source(path).graph:
+                known.add(triple)
+    warnings = rdfcheck.check_rdf_files(args.paths, registry=known if len(known) else None)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{len(warnings)} problems found; nothing written")
+    return 1 if warnings and args.strict else 0
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    resolver = registry.load_resolver(args.registry)
+    for mention in args.mentions:
+        print(f"{mention}\t{resolver.resolve(mention).describe()}")
     return 0
 
 
