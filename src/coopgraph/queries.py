@@ -1,0 +1,745 @@
+"""The query library: named SPARQL queries in ``queries/*.rq``, their parameters, running and formatting.
+
+A query file holds one query. A header in grlc's style says what it answers, which parameters it
+takes and which columns it returns; its own PREFIX lines follow, so the file runs unchanged in any
+SPARQL tool::
+
+    #+ summary: Institutions that cooperate with a given institution.
+    #+ params: institution (IRI, required); since (gYear, optional, default 1900)
+    #+ returns: partner partnerLabel kinds firstYear lastYear
+    PREFIX coop: <https://w3id.org/coopgraph/ns#>
+    SELECT ...
+
+Parameters are variables of the query. Their values are never pasted into the text as written:
+each value becomes an RDF term (``URIRef``, ``Literal``) and its ``n3()`` form goes into a
+``VALUES`` block at the start of each WHERE group (the query's, or a subquery's) that uses the
+variable. Any SPARQL 1.1 engine runs the resulting text (see :func:`query_text`); :func:`run_query`
+runs it with rdflib, over the union of a dataset's graphs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import io
+import re
+import textwrap
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyparsing import ParseException
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result
+from rdflib.term import Node
+
+from coopgraph import ids, resources
+from coopgraph.build import bind_prefixes, build_dataset
+from coopgraph.errors import QueryError
+from coopgraph.namespaces import PREFIXES
+
+__all__ = [
+    "FORMATS",
+    "PARAM_TYPES",
+    "Param",
+    "Query",
+    "list_queries",
+    "load_query",
+    "parse_query",
+    "resolve_institution",
+    "resolve_iri",
+    "bind_parameters",
+    "query_text",
+    "run_query",
+    "format_result",
+    "query_sources",
+    "library_listing",
+]
+
+#: Output formats of :func:`format_result`: a readable table, the SPARQL results formats for
+#: SELECT and ASK, and RDF for CONSTRUCT and DESCRIBE.
+FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "jsonld")
+_TABLE_FORMATS = {"json", "xml", "csv", "tsv"}
+_GRAPH_FORMATS = {"turtle", "jsonld"}
+
+#: Types a parameter may declare, with what a value looks like.
+PARAM_TYPES = {
+    "IRI": "an id such as lstu, a prefixed name such as coop:Planned, or a full IRI",
+    "string": "any text",
+    "gYear": "a year, YYYY",
+    "date": "a date, YYYY-MM-DD",
+    "integer": "a whole number",
+}
+
+_HEADER_KEYS = ("summary", "description", "params", "returns", "tags")
+#: Width at which the table format cuts a cell (the other formats keep every character).
+_CELL_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a query: a variable the caller binds.
+
+    Attributes
+    ----------
+    name : the variable's name, without ``?``
+    type : one of :data:`PARAM_TYPES`
+    required : whether a value must be given
+    default : the value used when none is given (text, as a caller would write it)
+    """
+
+    name: str
+    type: str
+    required: bool
+    default: str | None = None
+
+    def __str__(self) -> str:
+        need = "required" if self.required else "optional"
+        default = f", default {self.default}" if self.default is not None else ""
+        return f"{self.name} ({self.type}, {need}{default})"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SPARQL query and what its header says about it.
+
+    Attributes
+    ----------
+    name : the file's stem (``partners``), a path for other files, ``-e`` for text given inline
+    text : the query as written, header included
+    summary : one line on what it answers
+    params : its parameters, in the order of the header
+    returns : the columns it returns (for a SELECT), as the header lists them
+    path : the file it was read from, if any
+    """
+
+    name: str
+    text: str
+    summary: str = ""
+    params: tuple[Param, ...] = ()
+    returns: tuple[str, ...] = ()
+    path: Path | None = None
+    tags: tuple[str, ...] = field(default=())
+
+    def param(self, name: str) -> Param | None:
+        """The parameter called ``name``, or None."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def signature(self) -> str:
+        """The parameters as the header writes them ("none" when there are none)."""
+        return "; ".join(str(p) for p in self.params) or "none"
+
+
+# ---------------------------------------------------------------------------------------- loading
+
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?P<type>[A-Za-z]+)\s*,\s*(?P<need>required|optional)"
+    r"\s*(?:,\s*default\s+(?P<default>[^)]*?))?\s*\)$"
+)
+
+
+def parse_query(text: str, *, name: str = "-e", path: Path | None = None) -> Query:
+    """Read a query's ``#+`` header; the SPARQL itself is parsed when the query runs.
+
+    Parameters
+    ----------
+    text : the query, with or without a header
+    name : how errors name the query
+    path : the file it came from, if any
+
+    Returns
+    -------
+    Query
+
+    Raises
+    ------
+    QueryError
+        for a header line that cannot be read, or a parameter that is not a variable of the query
+
+    Examples
+    --------
+    >>> q = parse_query("#+ params: since (gYear, optional, default 1900)\\nSELECT ?since WHERE {}")
+    >>> q.params
+    (Param(name='since', type='gYear', required=False, default='1900'),)
+    """
+    header: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#+"):
+            continue
+        key, colon, value = line[2:].partition(":")
+        key = key.strip()
+        where = f"line {number}"
+        if not colon or key not in _HEADER_KEYS:
+            hint = _did_you_mean(key, _HEADER_KEYS) or f" (header keys: {', '.join(_HEADER_KEYS)})"
+            raise QueryError(name, f"{where}: cannot read header line '{line.strip()}'{hint}")
+        header[key] = (header[key] + " " + value.strip()) if key in header else value.strip()
+    params = tuple(_parse_param(name, item.strip()) for item in header.get("params", "").split(";") if item.strip())
+    query = Query(
+        name=name,
+        text=text,
+        summary=header.get("summary", ""),
+        params=params,
+        returns=tuple(header.get("returns", "").split()),
+        path=path,
+        tags=tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip()),
+    )
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise QueryError(name, f"a parameter is declared twice in '#+ params: {header['params']}'")
+    body = _strip_comments(text)
+    for param in params:
+        if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
+            raise QueryError(
+                name, f"parameter '{param.name}' is not a variable of the query — use ?{param.name} or remove it from '#+ params'"
+            )
+        if param.default is not None:
+            _term(query, param, param.default)  # a bad default is the query's fault, found on load
+    return query
+
+
+def _parse_param(name: str, item: str) -> Param:
+    match = _PARAM.match(item)
+    if not match:
+        raise QueryError(
+            name, f"cannot read parameter '{item}' — write 'name (TYPE, required)' or 'name (TYPE, optional, default VALUE)'"
+        )
+    kind = match["type"]
+    if kind not in PARAM_TYPES:
+        hint = _did_you_mean(kind, PARAM_TYPES)
+        raise QueryError(name, f"parameter '{match['name']}' has unknown type '{kind}'{hint} (types: {', '.join(PARAM_TYPES)})")
+    default = match["default"].strip() if match["default"] is not None else None
+    return Param(match["name"], kind, match["need"] == "required", default)
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
+    if not close:
+        return ""
+    return " — did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+def list_queries() -> list[Query]:
+    """Every named query of the library (``queries/*.rq``), sorted by name.
+
+    The rules in ``queries/rules/`` and the queries other modules keep in subfolders are not listed;
+    :func:`load_query` still loads them as ``rules/NAME``.
+    """
+    folder = resources.queries_dir()
+    return [_read(path, path.stem) for path in sorted(folder.glob("*.rq"))]
+
+
+def load_query(name_or_path: str | Path) -> Query:
+    """A query of the library by name (``partners``, ``rules/cooperation-visits``), or a ``.rq`` file.
+
+    Raises
+    ------
+    QueryError
+        for an unknown name (suggesting the closest ones) or a file that does not exist
+    """
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or text.endswith(".rq"):
+        path = Path(text)
+        if not path.is_file():
+            raise QueryError(text, "no such file — check the path")
+        return _read(path, text)
+    folder = resources.queries_dir()
+    path = (folder / f"{text}.rq").resolve()
+    if ".." in Path(text).parts or not path.is_file() or folder.resolve() not in path.parents:
+        known = [p.stem for p in folder.glob("*.rq")]
+        hint = _did_you_mean(text, known) or " — 'coopgraph queries' lists the library"
+        raise QueryError(text, f"no such query{hint}")
+    return _read(path, text)
+
+
+def _read(path: Path, name: str) -> Query:
+    return parse_query(path.read_text(encoding="utf-8"), name=name, path=path)
+
+
+# ---------------------------------------------------------------------------------------- parameters
+
+
+def resolve_iri(text: str) -> URIRef:
+    """The IRI a caller means: an id (``lstu``), a prefixed name (``coop:Planned``) or a full IRI.
+
+    >>> resolve_iri("lstu")
+    rdflib.term.URIRef('https://w3id.org/coopgraph/id/lstu')
+    >>> resolve_iri("coop:Planned")
+    rdflib.term.URIRef('https://w3id.org/coopgraph/ns#Planned')
+
+    Raises
+    ------
+    ValueError
+        for text that is none of these (a space, a quote or an angle bracket inside, for instance)
+    """
+    value = text.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if ids.ID_PATTERN.match(value):
+        return ids.entity(value)
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[^\s<>\"{}|\\^`]*", local):
+        return URIRef(PREFIXES[prefix] + local)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+", value):
+        return URIRef(value)
+    raise ValueError(f"'{text}' is not an id (lstu), a prefixed name (cgid:lstu) or an IRI (https://...)")
+
+
+def resolve_institution(text: str) -> URIRef:
+    """The institution a caller means, for every parameter called ``institution``.
+
+    This is the hook for the identity team's name resolver (ЛГТУ, Липецкий Политех or LSTU → lstu;
+    a ROR IRI → its institution): replace this function. Until then it accepts what
+    :func:`resolve_iri` accepts; to find an institution by name, run the ``find-institution`` query.
+
+    >>> resolve_institution("https://w3id.org/coopgraph/id/ustl")
+    rdflib.term.URIRef('https://w3id.org/coopgraph/id/ustl')
+    """
+    return resolve_iri(text)
+
+
+def _term(query: Query, param: Param, text: str) -> Node:
+    """A parameter's value as an RDF term; a value that does not fit its type is a QueryError."""
+    try:
+        if param.type == "IRI":
+            resolve = resolve_institution if param.name == "institution" else resolve_iri
+            return resolve(text)
+        if param.type == "gYear":
+            if not re.fullmatch(r"-?\d{4}", text.strip()):
+                raise ValueError(f"'{text}' is not a year (YYYY)")
+            return Literal(text.strip(), datatype=XSD.gYear)
+        if param.type == "date":
+            _dt.date.fromisoformat(text.strip())
+            return Literal(text.strip(), datatype=XSD.date)
+        if param.type == "integer":
+            return Literal(int(text.strip()))
+        return Literal(text)
+    except ValueError as exc:
+        reason = str(exc) if param.type in ("IRI", "gYear") else f"'{text}' is not {PARAM_TYPES[param.type]}"
+        raise QueryError(query.name, f"parameter {param.name}: {reason} — expected {PARAM_TYPES[param.type]}") from None
+
+
+def bind_parameters(query: Query, params: Mapping[str, str] | None = None) -> dict[str, Node | None]:
+    """Each declared parameter's value as an RDF term (None leaves an optional parameter unbound).
+
+    Defaults fill in what is not given.
+
+    Raises
+    ------
+    QueryError
+        for an unknown parameter, a missing required one, or a value that does not fit its type;
+        the message lists the query's parameters
+
+    Examples
+    --------
+    >>> q = parse_query("#+ params: since (gYear, optional, default 1900)\\nSELECT ?since WHERE {}")
+    >>> bind_parameters(q)["since"].n3()
+    '"1900"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    """
+    params = dict(params or {})
+    declared = [p.name for p in query.params]
+    for name in params:
+        if name not in declared:
+            hint = _did_you_mean(name, declared)
+            raise QueryError(query.name, f"unknown parameter '{name}'{hint} (parameters: {query.signature()})")
+    bound: dict[str, Node | None] = {}
+    for param in query.params:
+        if param.name in params:
+            bound[param.name] = _term(query, param, params[param.name])
+        elif param.required:
+            raise QueryError(
+                query.name,
+                f"missing parameter '{param.name}' — give it with --param {param.name}=VALUE (parameters: {query.signature()})",
+            )
+        elif param.default is not None:
+            bound[param.name] = _term(query, param, param.default)
+        else:
+            bound[param.name] = None
+    return bound
+
+
+# ---------------------------------------------------------------------------------------- binding into the text
+
+_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_NAME_CHARS = re.compile(r"[\w\-.:%\\]*")
+_FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+
+
+def _skip(text: str, i: int) -> int | None:
+    """If a comment, string, IRI, variable or prefixed name starts at ``i``, the index after it."""
+    c = text[i]
+    if c == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if c in "\"'":
+        if text.startswith(c * 3, i):
+            end = i + 3
+            while end < len(text) and not text.startswith(c * 3, end):
+                end += 2 if text[end] == "\\" else 1
+            return min(end + 3, len(text))
+        end = i + 1
+        while end < len(text) and text[end] != c and text[end] != "\n":
+            end += 2 if text[end] == "\\" else 1
+        return end + 1
+    if c == "<":
+        match = _IRI_REF.match(text, i)
+        return match.end() if match else None
+    if c in "?$@:":
+        return _NAME_CHARS.match(text, i + 1).end()  # type: ignore[union-attr]
+    return None
+
+
+def _strip_comments(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        end = _skip(text, i)
+        if end is None:
+            out.append(text[i])
+            i += 1
+        else:
+            if text[i] != "#":
+                out.append(text[i:end])
+            i = end
+    return "".join(out)
+
+
+def _where_groups(text: str) -> list[tuple[int, int]]:
+    """Where the WHERE group of the query and of each subquery begins and ends.
+
+    Each span runs from just inside the group's ``{`` to its closing ``}``. A small scanner, not a
+    parser: it skips comments, strings, IRIs and names, tracks braces and parentheses, and for each
+    query form keyword (SELECT, CONSTRUCT, ASK, DESCRIBE) takes the first ``{`` at the keyword's own
+    level, after the template for CONSTRUCT. A group that holds nothing but a subquery is left to
+    the subquery.
+    """
+    found: list[list[int]] = []
+    open_groups: list[tuple[int, list[int]]] = []  # (depth inside the group, its span)
+    waiting: list[dict] = []  # query forms whose group is still to come
+    depth = parens = 0
+    i = 0
+    while i < len(text):
+        end = _skip(text, i)
+        if end is not None:
+            i = end
+            continue
+        c = text[i]
+        if c == "(":
+            parens += 1
+        elif c == ")":
+            parens -= 1
+        elif c == "{":
+            if waiting and waiting[-1]["depth"] == depth and waiting[-1]["parens"] == parens:
+                form = waiting[-1]
+                if form["template"]:
+                    form["template"] = False
+                else:
+                    waiting.pop()
+                    after = _WORD.match(text, _next_token(text, i + 1))
+                    if not (after and after.group().upper() == "SELECT"):
+                        span = [i + 1, len(text)]
+                        found.append(span)
+                        open_groups.append((depth + 1, span))
+            depth += 1
+        elif c == "}":
+            if open_groups and open_groups[-1][0] == depth:
+                open_groups.pop()[1][1] = i
+            depth -= 1
+        else:
+            match = _WORD.match(text, i)
+            if match and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-")):
+                word = match.group().upper()
+                if match.end() < len(text) and text[match.end()] == ":":  # a prefixed name such as select:x
+                    i = _NAME_CHARS.match(text, match.end()).end()  # type: ignore[union-attr]
+                    continue
+                if word in _FORMS:
+                    waiting.append({"form": word, "depth": depth, "parens": parens, "template": word == "CONSTRUCT"})
+                elif waiting and waiting[-1]["depth"] == depth:
+                    form = waiting[-1]
+                    if word == "WHERE" and form["template"]:
+                        waiting.pop()  # CONSTRUCT WHERE { ... }: the template is the pattern
+                    elif form["form"] == "DESCRIBE" and word in ("VALUES", "ORDER", "LIMIT", "OFFSET"):
+                        waiting.pop()  # DESCRIBE without a WHERE group
+                i = match.end()
+                continue
+        i += 1
+    return [(start, stop) for start, stop in found]
+
+
+def _uses(text: str, spans: list[tuple[int, int]], index: int, name: str) -> bool:
+    """Whether group ``index`` mentions ``?name`` itself, outside the subqueries it holds."""
+    start, stop = spans[index]
+    own, cursor = [], start
+    for inner_start, inner_stop in spans[index + 1:]:
+        if start <= inner_start and inner_stop <= stop:
+            if inner_start >= cursor:
+                own.append(text[cursor:inner_start])
+                cursor = inner_stop
+    own.append(text[cursor:stop])
+    return re.search(rf"[?$]{re.escape(name)}\b", _strip_comments("".join(own))) is not None
+
+
+def _next_token(text: str, i: int) -> int:
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] == "#":
+            i = _skip(text, i) or len(text)
+        else:
+            break
+    return i
+
+
+def _values_block(bound: Mapping[str, Node | None]) -> str:
+    names = " ".join(f"?{name}" for name in bound)
+    values = " ".join("UNDEF" if term is None else term.n3() for term in bound.values())
+    return f" VALUES ({names}) {{ ({values}) }} "
+
+
+def query_text(query: Query, params: Mapping[str, str] | None = None) -> str:
+    """The query's text with its parameters bound, ready for any SPARQL 1.1 engine.
+
+    Each value is an RDF term written by rdflib (``Term.n3()``), placed in a ``VALUES`` block at the
+    start of each WHERE group (the query's or a subquery's) that uses the variable, or of the query's
+    own group when none does. No newline is added, so line numbers stay those of the file.
+
+    Raises
+    ------
+    QueryError
+        as :func:`bind_parameters`, or when the query has parameters but no WHERE group to bind them in
+
+    Examples
+    --------
+    >>> q = parse_query("#+ params: name (string, required)\\nSELECT ?name WHERE {}")
+    >>> print(query_text(q, {"name": 'x" } DROP ALL #'}))
+    #+ params: name (string, required)
+    SELECT ?name WHERE { VALUES (?name) { ("x\\" } DROP ALL #") } }
+    """
+    bound = bind_parameters(query, params)
+    if not bound:
+        return query.text
+    spans = _where_groups(query.text)
+    if not spans:
+        raise QueryError(query.name, "has parameters but no WHERE group to bind them in")
+    blocks: dict[int, dict[str, Node | None]] = {}
+    for name, term in bound.items():
+        using = [i for i in range(len(spans)) if _uses(query.text, spans, i, name)] or [0]
+        for i in using:
+            blocks.setdefault(i, {})[name] = term
+    text = query.text
+    for i in sorted(blocks, reverse=True):
+        offset = spans[i][0]
+        text = text[:offset] + _values_block(blocks[i]) + text[offset:]
+    return text
+
+
+# ---------------------------------------------------------------------------------------- running
+
+
+def _prepare(query: Query, text: str):
+    try:
+        return prepareQuery(text, initNs=PREFIXES)
+    except ParseException:
+        pass
+    except Exception as exc:  # rdflib reports an undeclared prefix and the like as a bare Exception
+        hint = "declare it with PREFIX" if "prefix" in str(exc).lower() else "fix the query"
+        raise QueryError(query.name, f"{exc} — {hint}") from None
+    try:  # report the position in the text as written, not as bound
+        prepareQuery(query.text, initNs=PREFIXES)
+    except ParseException as exc:
+        near = exc.line.strip()
+        near = near if len(near) <= 60 else near[:57] + "..."
+        where = f" ({query.path}:{exc.lineno}:{exc.col})" if query.path else ""
+        raise QueryError(
+            query.name, f"SPARQL syntax error at line {exc.lineno}, column {exc.col}, near '{near}'{where}"
+        ) from None
+    raise QueryError(query.name, "the query does not parse once its parameters are bound — report this as a bug")
+
+
+def _queried(graph: Graph) -> Graph:
+    """What a query sees: a dataset's graphs as one default graph, as the Turtle export holds them."""
+    if isinstance(graph, Dataset) and not graph.default_union:
+        return Dataset(store=graph.store, default_union=True)
+    return graph
+
+
+def run_query(graph: Graph, query: Query | str, params: Mapping[str, str] | None = None) -> Result:
+    """Run a query of the library (or any query) with rdflib.
+
+    Parameters
+    ----------
+    graph : a graph, or a dataset whose named graphs are then queried as one default graph
+    query : a :class:`Query`, a library name or a ``.rq`` path
+    params : parameter values as text (``{"institution": "lstu"}``)
+
+    Returns
+    -------
+    rdflib.query.Result
+        rows for SELECT, a boolean for ASK, a graph for CONSTRUCT and DESCRIBE
+
+    Raises
+    ------
+    QueryError
+        for an unknown query or parameter, a missing parameter, or a syntax error (with line and column)
+
+    Examples
+    --------
+    >>> from coopgraph.build import build_dataset
+    >>> build = build_dataset(["data"])
+    >>> rows = run_query(build.dataset, "partners", {"institution": "ustl"})
+    >>> [str(row.partnerLabel) for row in rows]
+    ['Lipetsk State Technical University']
+    """
+    if not isinstance(query, Query):
+        query = load_query(query)
+    prepared = _prepare(query, query_text(query, params))
+    return _queried(graph).query(prepared)
+
+
+# ---------------------------------------------------------------------------------------- formatting
+
+
+def format_result(result: Result, fmt: str = "table", *, name: str = "query") -> str | bytes:
+    """A result in one of :data:`FORMATS`.
+
+    ``table`` is for reading (text; cells longer than 60 characters are cut); ``json``, ``xml``,
+    ``csv`` and ``tsv`` are the SPARQL 1.1 results formats (UTF-8 bytes); ``turtle`` and ``jsonld``
+    are for the graph of a CONSTRUCT or DESCRIBE.
+
+    Raises
+    ------
+    QueryError
+        for an unknown format, or one that does not fit the result (a table format for a graph)
+    """
+    if fmt not in FORMATS:
+        raise QueryError(name, f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)} (formats: {', '.join(FORMATS)})")
+    graph_result = result.type in ("CONSTRUCT", "DESCRIBE")
+    if graph_result and fmt in _TABLE_FORMATS:
+        raise QueryError(name, f"a {result.type} query returns a graph — use --format turtle or jsonld, not {fmt}")
+    if not graph_result and fmt in _GRAPH_FORMATS:
+        raise QueryError(name, f"a {result.type} query returns a table — use --format table, json, xml, csv or tsv, not {fmt}")
+    if result.type == "ASK" and fmt in ("csv", "tsv"):
+        raise QueryError(name, "an ASK query returns true or false — use --format table, json or xml")
+    if graph_result:
+        graph = bind_prefixes(Graph())
+        for triple in result.graph:  # type: ignore[union-attr]
+            graph.add(triple)
+        if fmt == "jsonld":
+            return graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+        return graph.serialize(format="turtle", encoding="utf-8")
+    if fmt == "table":
+        if result.type == "ASK":
+            return f"{str(result.askAnswer).lower()}\n"
+        return _table(result)
+    if fmt == "tsv":
+        return _tsv(result).encode("utf-8")
+    return result.serialize(format=fmt, encoding="utf-8")  # type: ignore[return-value]
+
+
+def _short(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, namespace in PREFIXES.items():
+            if text.startswith(namespace) and re.fullmatch(r"[\w\-.]+", text[len(namespace):]):
+                return f"{prefix}:{text[len(namespace):]}"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return " ".join(str(term).split())
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
+
+
+def _table(result: Result) -> str:
+    names = [str(v) for v in result.vars or []]
+    rows = [[_cut(_short(term)) for term in row] for row in result]  # type: ignore[union-attr]
+    widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def _tsv_term(term: Node | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: IRIs in <>, literals quoted with tabs and newlines escaped."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal)
+    escaped = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    if term.language:
+        return f'"{escaped}"@{term.language}'
+    if term.datatype and term.datatype != XSD.string:
+        return f'"{escaped}"^^<{term.datatype}>'
+    return f'"{escaped}"'
+
+
+def _tsv(result: Result) -> str:
+    names = [str(v) for v in result.vars or []]
+    out = io.StringIO()
+    out.write("\t".join(f"?{n}" for n in names) + "\n")
+    for row in result:
+        out.write("\t".join(_tsv_term(term) for term in row) + "\n")  # type: ignore[union-attr]
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- the command's job
+
+
+def query_sources(
+    query: Query | str,
+    *,
+    data: Sequence[str | Path] = ("data",),
+    params: Mapping[str, str] | None = None,
+    fmt: str = "table",
+) -> str | bytes:
+    """Build the dataset from the sources under ``data`` (rules included), run a query, format it.
+
+    The query, its parameters and the format are checked before anything is read.
+
+    Raises
+    ------
+    QueryError
+        as :func:`run_query` and :func:`format_result`
+    SourceError
+        for a source file that cannot be read
+    """
+    if not isinstance(query, Query):
+        query = load_query(query)
+    if fmt not in FORMATS:
+        raise QueryError(query.name, f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)} (formats: {', '.join(FORMATS)})")
+    query_text(query, params)  # unknown, missing or malformed parameters fail before the build
+    build = build_dataset(list(data))
+    return format_result(run_query(build.dataset, query, params), fmt, name=query.name)
+
+
+def library_listing() -> str:
+    """The query library as ``coopgraph queries`` prints it: name, summary, parameters."""
+    queries = list_queries()
+    width = max((len(q.name) for q in queries), default=0) + 2
+    out = []
+    for query in queries:
+        summary = textwrap.wrap(query.summary or "(no summary)", width=100 - width) or [""]
+        out.append(query.name.ljust(width) + summary[0])
+        out += [" " * width + more for more in summary[1:]]
+        if query.params:
+            out.append(" " * width + "params: " + query.signature())
+    out.append("")
+    out.append("Run one: coopgraph query NAME [--param name=value ...] [--format table|json|xml|csv|tsv|turtle|jsonld]")
+    return "\n".join(out) + "\n"
