@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from coopgraph import __version__, analysis, export, network, pipeline, render, timeline
+from coopgraph import __version__, analysis, export, network, pipeline, queries, render, timeline
 from coopgraph.build import build_dataset, union
 from coopgraph.errors import CoopgraphError, ValidationError
 from coopgraph.sources import rdfcheck, registry
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
     _identity_commands(commands)
     _network_commands(commands)
+    _query_commands(commands)
     return parser
 
 
@@ -109,6 +110,59 @@ def _network_commands(commands: argparse._SubParsersAction) -> None:
     draw.add_argument("-o", "--out", default="out/timeline.png",
                       help="a .png or .svg file, or a name without suffix for both (default: out/timeline.png)")
     draw.set_defaults(run=_timeline)
+
+
+def _query_commands(commands: argparse._SubParsersAction) -> None:
+    query = commands.add_parser(
+        "query", help="run a named query of the library, a .rq file, or SPARQL text",
+        description="Build the graph from the sources (rules included) and run a query on the union of its "
+        "graphs. Parameters are bound as RDF terms, never pasted into the text. An institution is given by "
+        "its id (lstu) or IRI; find the id with the find-institution query. The table cuts long cells: use "
+        "--format csv or json for every character.",
+        epilog="Example: coopgraph query partners --param institution=lstu --format csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    which = query.add_mutually_exclusive_group(required=True)
+    which.add_argument("query", nargs="?", metavar="NAME|FILE.rq",
+                       help="a query of the library (see 'coopgraph queries') or a .rq file")
+    which.add_argument("-e", "--sparql", metavar="SPARQL", help="run this SPARQL text")
+    query.add_argument("-p", "--param", action="append", type=_param, default=[], metavar="NAME=VALUE",
+                       help="a parameter of the query (repeatable)")
+    query.add_argument("-f", "--format", choices=queries.FORMATS, default="table",
+                       help="table (default); json, xml, csv, tsv (SPARQL results); turtle, jsonld (CONSTRUCT, DESCRIBE)")
+    query.add_argument("--data", action="append", metavar="PATH",
+                       help="a source file or folder (repeatable; default: data)")
+    query.set_defaults(run=_query)
+
+    listing = commands.add_parser(
+        "queries", help="list the query library with summaries and parameters",
+        description="List the named queries in queries/*.rq: what each answers and the parameters it takes.",
+        epilog="Example: coopgraph queries",
+    )
+    listing.set_defaults(run=_queries)
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=VALUE (e.g. institution=lstu)")
+    return name.strip(), value
+
+
+def _query(args: argparse.Namespace) -> int:
+    query = queries.parse_query(args.sparql) if args.sparql is not None else args.query
+    output = queries.query_sources(query, data=args.data or ["data"], params=dict(args.param), fmt=args.format)
+    if isinstance(output, bytes):
+        sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def _queries(args: argparse.Namespace) -> int:
+    sys.stdout.write(queries.library_listing())
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:

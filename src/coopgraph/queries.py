@@ -218,7 +218,9 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
     if not close:
         return ""
-    return " — did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    quoted = [f"'{c}'" for c in close]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" — did you mean {listed}?"
 
 
 def list_queries() -> list[Query]:
@@ -318,7 +320,7 @@ def _term(query: Query, param: Param, text: str) -> Node:
         return Literal(text)
     except ValueError as exc:
         reason = str(exc) if param.type in ("IRI", "gYear") else f"'{text}' is not {PARAM_TYPES[param.type]}"
-        raise QueryError(query.name, f"parameter {param.name}: {reason} — expected {PARAM_TYPES[param.type]}") from None
+        raise QueryError(query.name, f"parameter {param.name}: {reason}") from None
 
 
 def bind_parameters(query: Query, params: Mapping[str, str] | None = None) -> dict[str, Node | None]:
