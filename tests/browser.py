@@ -1,6 +1,7 @@
 """Headless Debian Chromium for browser tests, with the network blocked and every request recorded.
 
-Use the fixtures from a test module (``from browser import browser, browser_page``) or the context
+Use the fixtures from a test module (declare ``pytest_plugins = ["browser"]`` in it; ``tests/`` is on
+``sys.path`` under pytest's default import mode, or through ``pythonpath = ["tests"]``) or the context
 managers directly::
 
     with chromium() as browser, open_page(browser) as session:

@@ -342,3 +342,16 @@ def test_physics_off_page_uses_python_positions(browser_page, tmp_path: Path) ->
         assert drawn[str(i)]["x"] == pytest.approx(row[4], abs=1)
         assert drawn[str(i)]["y"] == pytest.approx(row[5], abs=1)
     assert browser_page.log.problems() == []
+
+
+def test_browser_helper_fails_under_ci_without_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="Chromium not found at /nonexistent/chromium"):
+        browser.chromium_path()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="Chromium not found"):
+        browser.chromium_path()

@@ -1000,10 +1000,10 @@ _APP_JS = r"""
     return a + "\u2013" + b;
   }
   function catLabel(dim, j) { return cats[dim][j].label; }
-  function describe(kind, id, brief) {
+  function describe(kind, id) {
     var box = el("div", null, "info"), dl = el("dl");
     function row(term, value) {
-      if (value === null || value === undefined || value === "" ) return;
+      if (value === null || value === undefined || value === "") return;
       dl.appendChild(el("dt", term));
       var dd = el("dd");
       if (Array.isArray(value)) {
@@ -1040,7 +1040,7 @@ _APP_JS = r"""
   }
   var tooltip = $("tooltip"), container = $("network");
   function showTip(kind, id, pointer) {
-    tooltip.replaceChildren(describe(kind, id, true));
+    tooltip.replaceChildren(describe(kind, id));
     tooltip.style.display = "block";
     var r = container.getBoundingClientRect();
     var x = r.left + pointer.x + 14, y = r.top + pointer.y + 14;
@@ -1060,7 +1060,7 @@ _APP_JS = r"""
   function showDetails(kind, id) {
     var details = $("details");
     if (kind === null) { details.replaceChildren(); return; }
-    details.replaceChildren(describe(kind, id, false));
+    details.replaceChildren(describe(kind, id));
   }
   network.on("click", function (p) {
     if (p.nodes.length) showDetails("node", p.nodes[0]);
