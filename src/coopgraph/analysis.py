@@ -274,9 +274,12 @@ class Stats:
 
     def lines(self) -> list[str]:
         """The report as the table ``coopgraph stats`` prints."""
+        def count(n: int, noun: str) -> str:
+            return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
         out = [
-            f"{self.nodes} institutions, {self.edges} cooperating pairs, {self.components} components, "
-            f"density {self.density:.3f}",
+            f"{count(self.nodes, 'institution')}, {count(self.edges, 'cooperating pair')}, "
+            f"{count(self.components, 'component')}, density {self.density:.3f}",
             "",
             f"{'institution':<24} {'country':<7} {'links':>5} {'weight':>6} {'betweenness':>11} {'community':>9}",
         ]
