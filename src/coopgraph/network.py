@@ -281,7 +281,7 @@ def institution_network(
         node["sources"] = sorted(set(node["sources"]))
         node["aliases"] = {lang: sorted(names) for lang, names in sorted(node["aliases"].items())}
 
-    for record in _cooperations(graph).values():
+    for _, record in sorted(_cooperations(graph).items()):  # SPARQL rows come in no fixed order
         if len(record["partners"]) != 2 or not _overlaps(record["first"], record["last"], since, until):
             continue
         u, v = sorted(node_key(partner) for partner in record["partners"])
