@@ -1,8 +1,9 @@
 """Headless Debian Chromium for browser tests, with the network blocked and every request recorded.
 
-Use the fixtures from a test module (declare ``pytest_plugins = ["browser"]`` in it; ``tests/`` is on
-``sys.path`` under pytest's default import mode, or through ``pythonpath = ["tests"]``) or the context
-managers directly::
+Use the fixtures ``browser`` (one Chromium per session) and ``browser_page`` (a fresh page) by importing
+them into a test module, ``from browser import browser_fixture, browser_page_fixture  # noqa: F401``
+(``tests/`` is on ``sys.path`` under pytest's default import mode, or through
+``pythonpath = ["tests"]``), or the context managers directly::
 
     with chromium() as browser, open_page(browser) as session:
         session.goto(path)
@@ -36,8 +37,8 @@ __all__ = [
     "chromium_path",
     "chromium",
     "open_page",
-    "browser",
-    "browser_page",
+    "browser_fixture",
+    "browser_page_fixture",
 ]
 
 #: The browser used; ``COOPGRAPH_CHROMIUM`` overrides it.
@@ -109,10 +110,13 @@ def chromium_path() -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+# Playwright's sync API allows one running instance per thread: share it between nested users
+# (a session-scoped fixture and a test that launches its own browser), stop it with the last one.
+_playwright: list[Any] = []  # [playwright, number of users] while running
+
+
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """Launch headless Chromium through Playwright; yields the Browser."""
-    executable = chromium_path()
+def _shared_playwright() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:  # pragma: no cover - the test extra installs it
@@ -120,7 +124,24 @@ def chromium() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    with sync_playwright() as playwright:
+    if not _playwright:
+        _playwright[:] = [sync_playwright().start(), 0]
+    _playwright[1] += 1
+    try:
+        yield _playwright[0]
+    finally:
+        _playwright[1] -= 1
+        if _playwright[1] == 0:
+            playwright = _playwright[0]
+            _playwright.clear()
+            playwright.stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Launch headless Chromium through Playwright; yields the Browser."""
+    executable = chromium_path()
+    with _shared_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=list(CHROMIUM_ARGS))
         try:
             yield browser
@@ -169,15 +190,15 @@ def open_page(browser: Any, *, viewport: tuple[int, int] = (1280, 800)) -> Itera
         context.close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest.fixture(scope="session", name="browser")
+def browser_fixture() -> Iterator[Any]:
     """One headless Chromium for the whole session."""
     with chromium() as launched:
         yield launched
 
 
-@pytest.fixture()
-def browser_page(browser: Any) -> Iterator[BrowserPage]:
+@pytest.fixture(name="browser_page")
+def browser_page_fixture(browser: Any) -> Iterator[BrowserPage]:
     """A fresh page with the network blocked; ``.page`` is Playwright's, ``.log`` what it tried."""
     with open_page(browser) as session:
         yield session

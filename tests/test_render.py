@@ -10,10 +10,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from browser import browser_fixture, browser_page_fixture  # noqa: F401  (fixtures `browser`, `browser_page`)
 from coopgraph import render
 from coopgraph.render import html_document, render_html
-
-pytest_plugins = ["browser"]  # tests/browser.py: the `browser` and `browser_page` fixtures
 
 EX = "https://coopgraph.example.org/id/"
 LSTU, USTL, NEU, ASU = EX + "lstu", EX + "ustl", EX + "neu", EX + "asu"
