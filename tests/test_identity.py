@@ -165,6 +165,8 @@ OTHER_MENTIONS = [
     ("Lipeck State Technical University", "lstu"),
     ("L.S.T.U.", "lstu"),
     ("lstu", "lstu"),
+    ("cgid:lstu", "lstu"),
+    ("https://w3id.org/coopgraph/id/lstu", "lstu"),
     ("https://ror.org/006fh5g40", "lstu"),
     ("ror.org/00d7f8730", "sut"),
     ("00d7f8730", "sut"),

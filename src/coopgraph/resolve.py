@@ -2,7 +2,7 @@
 
 A mention resolves by, in one pass:
 
-- the registry id (``lstu``) or the entity IRI;
+- the registry id (``lstu``, ``cgid:lstu``) or the entity IRI;
 - a ROR id in any of its forms (``006fh5g40``, ``ror.org/006fh5g40``, ``https://ror.org/006fh5g40``),
   including the id of a withdrawn duplicate that the registry folded into its successor;
 - a Wikidata id (``Q14478494``, ``wd:Q14478494`` or its entity or wiki URL);
@@ -348,8 +348,9 @@ class Resolver:
         wikidata = _WIKIDATA_TEXT.match(text)
         if wikidata:
             add(self._by_iri.get(_WIKIDATA_BASE + wikidata.group("q").upper(), []))
-        if ids.ID_PATTERN.match(text):
-            add(self._by_iri.get(str(ids.entity(text)), []))
+        local = text[len("cgid:"):] if text.startswith("cgid:") else text
+        if ids.ID_PATTERN.match(local):
+            add(self._by_iri.get(str(ids.entity(local)), []))
         if text.startswith(("http://", "https://")):
             add(self._by_iri.get(text, []))
         add(self._by_acronym.get(acronym_key(text), []))
