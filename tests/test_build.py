@@ -97,3 +97,14 @@ def test_article_text_is_the_founding_document():
 def test_rules_can_be_switched_off():
     without = build_dataset([DATA], rules=False)
     assert not len(without.dataset.graph(ids.graph("derived")))
+
+
+def test_outputs_are_ordinary_readable_files(tmp_path: Path):
+    import os
+    import stat
+
+    build([DATA], out=tmp_path)
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = stat.S_IMODE((tmp_path / "coop.ttl").stat().st_mode)
+    assert mode == 0o666 & ~mask

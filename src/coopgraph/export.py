@@ -48,6 +48,12 @@ def trig(dataset: Dataset) -> bytes:
     return b"\n".join(sorted(header)) + b"\n\n" + b"\n".join(bodies)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_files(directory: Path):
     """Collect ``name → bytes`` and move them all into ``directory`` only if the block succeeds."""
@@ -60,6 +66,7 @@ def atomic_files(directory: Path):
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
             temps.append((name, Path(tmp)))
         for name, tmp in temps:
             os.replace(tmp, directory / name)
