@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import io
 import re
 import textwrap
@@ -127,6 +128,11 @@ class Query:
     def param(self, name: str) -> Param | None:
         """The parameter called ``name``, or None."""
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def form(self) -> str | None:
+        """SELECT, CONSTRUCT, ASK or DESCRIBE (None when the text has none of them)."""
+        return _form(self.text)
 
     def signature(self) -> str:
         """The parameters as the header writes them ("none" when there are none)."""
@@ -470,6 +476,23 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
     return [(start, stop) for start, stop in found]
 
 
+def _form(text: str) -> str | None:
+    i = 0
+    while i < len(text):
+        end = _skip(text, i)
+        if end is not None:
+            i = end
+            continue
+        match = _WORD.match(text, i)
+        if match and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-")):
+            if match.group().upper() in _FORMS and text[match.end():match.end() + 1] != ":":
+                return match.group().upper()
+            i = match.end()
+            continue
+        i += 1
+    return None
+
+
 def _uses(text: str, spans: list[tuple[int, int]], index: int, name: str) -> bool:
     """Whether group ``index`` mentions ``?name`` itself, outside the subqueries it holds."""
     start, stop = spans[index]
@@ -494,16 +517,35 @@ def _next_token(text: str, i: int) -> int:
     return i
 
 
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _sparql(term: Node) -> str:
+    """A term as SPARQL text: ``n3()`` for IRIs; literals with every control character escaped.
+
+    rdflib's own ``Literal.n3()`` leaves tabs as they are, and rdflib's SPARQL parser (pyparsing)
+    turns a raw tab into spaces: the value would change on the way in.
+    """
+    if not isinstance(term, Literal):
+        return term.n3()
+    text = "".join(_ECHAR.get(ch) or (f"\\u{ord(ch):04X}" if ord(ch) < 0x20 or ch == "\x7f" else ch) for ch in str(term))
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype and term.datatype != XSD.string:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
+
+
 def _values_block(bound: Mapping[str, Node | None]) -> str:
     names = " ".join(f"?{name}" for name in bound)
-    values = " ".join("UNDEF" if term is None else term.n3() for term in bound.values())
+    values = " ".join("UNDEF" if term is None else _sparql(term) for term in bound.values())
     return f" VALUES ({names}) {{ ({values}) }} "
 
 
 def query_text(query: Query, params: Mapping[str, str] | None = None) -> str:
     """The query's text with its parameters bound, ready for any SPARQL 1.1 engine.
 
-    Each value is an RDF term written by rdflib (``Term.n3()``), placed in a ``VALUES`` block at the
+    Each value is an RDF term (``URIRef``, ``Literal``) written in SPARQL syntax, placed in a ``VALUES`` block at the
     start of each WHERE group (the query's or a subquery's) that uses the variable, or of the query's
     own group when none does. No newline is added, so line numbers stay those of the file.
 
@@ -540,9 +582,15 @@ def query_text(query: Query, params: Mapping[str, str] | None = None) -> str:
 # ---------------------------------------------------------------------------------------- running
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str):
+    """The parsed and translated query (parsing takes longer than running on small data)."""
+    return prepareQuery(text, initNs=PREFIXES)
+
+
 def _prepare(query: Query, text: str):
     try:
-        return prepareQuery(text, initNs=PREFIXES)
+        return _parsed(text)
     except ParseException:
         pass
     except Exception as exc:  # rdflib reports an undeclared prefix and the like as a bare Exception
@@ -615,15 +663,8 @@ def format_result(result: Result, fmt: str = "table", *, name: str = "query") ->
     QueryError
         for an unknown format, or one that does not fit the result (a table format for a graph)
     """
-    if fmt not in FORMATS:
-        raise QueryError(name, f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)} (formats: {', '.join(FORMATS)})")
+    _check_format(result.type, fmt, name)
     graph_result = result.type in ("CONSTRUCT", "DESCRIBE")
-    if graph_result and fmt in _TABLE_FORMATS:
-        raise QueryError(name, f"a {result.type} query returns a graph — use --format turtle or jsonld, not {fmt}")
-    if not graph_result and fmt in _GRAPH_FORMATS:
-        raise QueryError(name, f"a {result.type} query returns a table — use --format table, json, xml, csv or tsv, not {fmt}")
-    if result.type == "ASK" and fmt in ("csv", "tsv"):
-        raise QueryError(name, "an ASK query returns true or false — use --format table, json or xml")
     if graph_result:
         graph = bind_prefixes(Graph())
         for triple in result.graph:  # type: ignore[union-attr]
@@ -637,7 +678,28 @@ def format_result(result: Result, fmt: str = "table", *, name: str = "query") ->
         return _table(result)
     if fmt == "tsv":
         return _tsv(result).encode("utf-8")
-    return result.serialize(format=fmt, encoding="utf-8")  # type: ignore[return-value]
+    return _without_unbound(result).serialize(format=fmt, encoding="utf-8")  # type: ignore[return-value]
+
+
+def _without_unbound(result: Result) -> Result:
+    """The same rows with unbound cells left out (rdflib's XML writer fails on a None it is given)."""
+    if result.type != "SELECT":
+        return result
+    clean = Result("SELECT")
+    clean.vars = result.vars
+    clean.bindings = [{var: term for var, term in row.items() if term is not None} for row in result.bindings]
+    return clean
+
+
+def _check_format(form: str | None, fmt: str, name: str) -> None:
+    if fmt not in FORMATS:
+        raise QueryError(name, f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)} (formats: {', '.join(FORMATS)})")
+    if form in ("CONSTRUCT", "DESCRIBE") and fmt in _TABLE_FORMATS:
+        raise QueryError(name, f"a {form} query returns a graph — use --format turtle or jsonld, not {fmt}")
+    if form in ("SELECT", "ASK") and fmt in _GRAPH_FORMATS:
+        raise QueryError(name, f"a {form} query returns a table — use --format table, json, xml, csv or tsv, not {fmt}")
+    if form == "ASK" and fmt in ("csv", "tsv"):
+        raise QueryError(name, "an ASK query returns true or false — use --format table, json or xml")
 
 
 def _short(term: Node | None) -> str:
@@ -724,8 +786,7 @@ def query_sources(
     """
     if not isinstance(query, Query):
         query = load_query(query)
-    if fmt not in FORMATS:
-        raise QueryError(query.name, f"unknown format '{fmt}'{_did_you_mean(fmt, FORMATS)} (formats: {', '.join(FORMATS)})")
+    _check_format(query.form, fmt, query.name)
     query_text(query, params)  # unknown, missing or malformed parameters fail before the build
     build = build_dataset(list(data))
     return format_result(run_query(build.dataset, query, params), fmt, name=query.name)
