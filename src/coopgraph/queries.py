@@ -11,7 +11,7 @@ SPARQL tool::
     SELECT ...
 
 Parameters are variables of the query. Their values are never pasted into the text as written:
-each value becomes an RDF term (``URIRef``, ``Literal``) and its ``n3()`` form goes into a
+each value becomes an RDF term (``URIRef``, ``Literal``), written in SPARQL syntax into a
 ``VALUES`` block at the start of each WHERE group (the query's, or a subquery's) that uses the
 variable. Any SPARQL 1.1 engine runs the resulting text (see :func:`query_text`); :func:`run_query`
 runs it with rdflib, over the union of a dataset's graphs.
@@ -75,7 +75,7 @@ PARAM_TYPES = {
     "integer": "a whole number",
 }
 
-_HEADER_KEYS = ("summary", "description", "params", "returns", "tags")
+_HEADER_KEYS = ("summary", "params", "returns", "tags")
 #: Width at which the table format cuts a cell (the other formats keep every character).
 _CELL_WIDTH = 60
 
@@ -115,6 +115,7 @@ class Query:
     params : its parameters, in the order of the header
     returns : the columns it returns (for a SELECT), as the header lists them
     path : the file it was read from, if any
+    tags : grlc's tags, if the header gives any
     """
 
     name: str
@@ -285,7 +286,7 @@ def resolve_iri(text: str) -> URIRef:
     value = text.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
-    if ids.ID_PATTERN.match(value):
+    if ids.ID_PATTERN.fullmatch(value):
         return ids.entity(value)
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[^\s<>\"{}|\\^`]*", local):
