@@ -1,0 +1,1 @@
+"""News text → draft source file (YAML) for human review: the `coopgraph extract` stage."""
