@@ -5,12 +5,15 @@ This is the one module that adds triples to the dataset; later stages only read 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from coopgraph import ids, resources
 from coopgraph.errors import SourceError
@@ -55,10 +58,10 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
-def _superclasses(ontology: Graph) -> dict[URIRef, set[URIRef]]:
-    """Each class with all its superclasses (transitively), from the ontology."""
+def _closure(ontology: Graph, relation: URIRef) -> dict[URIRef, set[URIRef]]:
+    """Each class (or property) with all its superclasses (or superproperties), transitively."""
     parents: dict[URIRef, set[URIRef]] = {}
-    for cls, parent in ontology.subject_objects(RDFS.subClassOf):
+    for cls, parent in ontology.subject_objects(relation):
         if isinstance(cls, URIRef) and isinstance(parent, URIRef):
             parents.setdefault(cls, set()).add(parent)
     closure: dict[URIRef, set[URIRef]] = {}
@@ -84,8 +87,9 @@ def _relative(path: Path, root: Path) -> str:
 def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None, rules: bool = True) -> Build:
     """Read every source under ``paths`` into a dataset, one named graph per source document.
 
-    Each graph holds the source's statements, the superclass types its entities entail in the
-    ontology (so that a ``coop:University`` is also a ``schema:CollegeOrUniversity``), a
+    Each graph holds the source's statements, what they entail through the ontology's subclass and
+    subproperty axioms (a ``coop:University`` is also a ``schema:CollegeOrUniversity``, a
+    ``coop:acronym`` is also a ``skos:altLabel``), a
     ``prov:wasDerivedFrom`` from each entity to the source document, and the graph's own provenance.
     With ``rules``, the CONSTRUCT rules of ``queries/rules/`` then derive the cooperation graph.
 
@@ -109,7 +113,9 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
     reads = [read_source(f) for f in files]
     _check_unique(reads)
     dataset = bind_prefixes(Dataset())
-    closure = _superclasses(resources.ontology())
+    ontology = resources.ontology()
+    superclasses = _closure(ontology, RDFS.subClassOf)
+    superproperties = _closure(ontology, RDFS.subPropertyOf)
     build = Build(dataset=dataset, sources=sorted(reads, key=lambda r: r.source_id), root=root)
     for read in build.sources:
         file_name = _relative(read.path, root)
@@ -117,10 +123,14 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
             build.lines.setdefault(key, (str(read.path), line))
         graph = dataset.graph(ids.graph(read.source_id))
         document = ids.entity(read.source_id) if read.defined else URIRef(read.path.resolve().as_uri())
-        for triple in read.graph:
-            graph.add(triple)
+        for subject, predicate, obj in read.graph:
+            graph.add((subject, predicate, obj))
+            for parent in superproperties.get(predicate, ()):  # type: ignore[arg-type]
+                graph.add((subject, parent, obj))
+                if (subject, predicate) in read.lines:  # an entailed statement stands where its source does
+                    build.lines.setdefault((subject, parent), (str(read.path), read.lines[(subject, predicate)]))
         for subject, cls in list(read.graph.subject_objects(RDF.type)):
-            for parent in closure.get(cls, ()):  # type: ignore[arg-type]
+            for parent in superclasses.get(cls, ()):  # type: ignore[arg-type]
                 graph.add((subject, RDF.type, parent))
             if subject != document and ids.is_entity(subject):
                 graph.add((subject, PROV.wasDerivedFrom, document))
@@ -160,6 +170,12 @@ def union(dataset: Dataset) -> Graph:
     return graph
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared(text: str) -> Query:
+    """A rule parsed once per process (parsing costs more than running it on small data)."""
+    return prepareQuery(text)
+
+
 def derive(build: Build) -> Graph:
     """Run every CONSTRUCT rule of ``queries/rules/`` over the sources into :data:`DERIVED_GRAPH`."""
     rules_dir = resources.queries_dir() / "rules"
@@ -170,7 +186,7 @@ def derive(build: Build) -> Graph:
         return derived
     facts = union(build.dataset)
     for rule in rule_files:
-        for triple in facts.query(rule.read_text(encoding="utf-8")):
+        for triple in facts.query(_prepared(rule.read_text(encoding="utf-8"))):
             derived.add(triple)  # type: ignore[arg-type]
     for read in build.sources:
         derived.add((DERIVED_GRAPH, PROV.wasDerivedFrom, ids.graph(read.source_id)))

@@ -12,12 +12,15 @@ from rdflib import URIRef
 
 from coopgraph.namespaces import PREFIXES
 
-__all__ = ["ID_BASE", "GRAPH_BASE", "ID_PATTERN", "entity", "graph", "nested", "local_id", "is_entity"]
+__all__ = ["ID_BASE", "GRAPH_BASE", "ID_PATTERN", "REFERENCE_PATTERN", "entity", "graph", "nested", "local_id", "is_entity"]
 
 ID_BASE = PREFIXES["cgid"]
 GRAPH_BASE = PREFIXES["cgraph"]
-#: What an author may write as an id: lower-case letters, digits and hyphens.
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: What an author may write as an id: lower-case letters and digits in words joined by single hyphens
+#: (``--`` is kept for the derived cooperation IRIs, ``coop-visit-lstu--ustl``).
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: What may name an existing entity, derived ones included (a query parameter, a reference).
+REFERENCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def entity(local: str) -> URIRef:

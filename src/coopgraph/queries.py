@@ -286,7 +286,7 @@ def resolve_iri(text: str) -> URIRef:
     value = text.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
-    if ids.ID_PATTERN.fullmatch(value):
+    if ids.REFERENCE_PATTERN.fullmatch(value):
         return ids.entity(value)
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[^\s<>\"{}|\\^`]*", local):

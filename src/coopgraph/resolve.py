@@ -349,7 +349,7 @@ class Resolver:
         if wikidata:
             add(self._by_iri.get(_WIKIDATA_BASE + wikidata.group("q").upper(), []))
         local = text[len("cgid:"):] if text.startswith("cgid:") else text
-        if ids.ID_PATTERN.match(local):
+        if ids.REFERENCE_PATTERN.match(local):
             add(self._by_iri.get(str(ids.entity(local)), []))
         if text.startswith(("http://", "https://")):
             add(self._by_iri.get(text, []))

@@ -232,7 +232,7 @@ class _Reader:
             text = self.scalar(ynode, f"an id for '{key}'")
             if re.match(r"^[a-z][a-z0-9+.-]*://", text):
                 return text
-            if not ids.ID_PATTERN.match(text):
+            if not ids.REFERENCE_PATTERN.match(text):
                 raise self.fail(
                     ynode, f"'{text}' is not an id (lower-case letters, digits, hyphens) or an IRI — fix the reference"
                 )
