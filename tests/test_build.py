@@ -108,3 +108,31 @@ def test_outputs_are_ordinary_readable_files(tmp_path: Path):
     os.umask(mask)
     mode = stat.S_IMODE((tmp_path / "coop.ttl").stat().st_mode)
     assert mode == 0o666 & ~mask
+
+
+def test_institutions_may_be_named_in_sources(data_copy: Path):
+    """A name in any inflection, an acronym or a ROR URL stands for the registry's id."""
+    (data_copy / "sources" / "named.yaml").write_text(
+        """source:
+  id: source-named
+  type: NewsArticle
+  title: {en: Named institutions}
+  issued: 2024-01-01
+  language: en
+graph:
+  - id: named-visit
+    type: Visit
+    visitor: Липецкого Политеха
+    host: [Шэньянским технологическим университетом, https://ror.org/03awzbc87, ЛУНТ]
+    startDate: 2024-01-01
+""",
+        encoding="utf-8",
+    )
+    built = build_dataset([data_copy])
+    graph = built.dataset.graph(ids.graph("source-named"))
+    visit = ids.entity("named-visit")
+    from coopgraph.namespaces import COOP
+
+    assert set(graph.objects(visit, COOP.host)) == {ids.entity("sut"), ids.entity("neu-shenyang"), ids.entity("ustl")}
+    assert set(graph.objects(visit, COOP.visitor)) == {ids.entity("lstu")}
+    assert not any("mention" in str(o) for o in graph.objects())

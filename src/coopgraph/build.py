@@ -18,6 +18,7 @@ from rdflib.plugins.sparql.sparql import Query
 from coopgraph import ids, resources
 from coopgraph.errors import SourceError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.resolve import ResolutionError, Resolver
 from coopgraph.sources import ReadSource, read_source, source_files
 
 __all__ = ["Build", "build_dataset", "union", "bind_prefixes", "DERIVED_GRAPH"]
@@ -112,6 +113,7 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
     root = Path(root)
     reads = [read_source(f) for f in files]
     _check_unique(reads)
+    _resolve_mentions(reads)
     dataset = bind_prefixes(Dataset())
     ontology = resources.ontology()
     superclasses = _closure(ontology, RDFS.subClassOf)
@@ -139,6 +141,32 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
     if rules:
         derive(build)
     return build
+
+
+def _resolve_mentions(reads: list[ReadSource]) -> None:
+    """Replace institutions named in the sources (by name, acronym, ROR or Wikidata URL) by their ids.
+
+    The names are resolved against every institution the sources define; an ambiguous or unknown
+    name is a :class:`SourceError` at its line, with the candidates or the closest names.
+    """
+    if not any(read.mentions for read in reads):
+        return
+    known = Graph()
+    for read in reads:
+        for triple in read.graph:
+            known.add(triple)
+    resolver = Resolver.from_graph(known)
+    for read in reads:
+        for placeholder, (text, line) in read.mentions.items():
+            try:
+                target = resolver.resolve_iri(text)
+            except ResolutionError as exc:
+                message = str(exc) if " — " in str(exc) else f"{exc} — write the institution's id"
+                raise SourceError(read.path, line, message) from None
+            old = ids.entity(placeholder)
+            for s, p, _ in list(read.graph.triples((None, None, old))):
+                read.graph.remove((s, p, old))
+                read.graph.add((s, p, target))
 
 
 def _check_unique(reads: list[ReadSource]) -> None:

@@ -69,6 +69,9 @@ class ReadSource:
     graph : the triples, parsed by rdflib's JSON-LD parser
     lines : line of each (subject, predicate) and of each subject (predicate ``None``)
     defined : local ids of nodes defined in this file, with their line
+    mentions : placeholder id → (text, line) of institutions named rather than given by id
+        (``host: Шэньянский технологический университет``, ``party: https://ror.org/00d7f8730``);
+        the builder resolves them against the registry
     """
 
     path: Path
@@ -76,6 +79,7 @@ class ReadSource:
     graph: Graph
     lines: dict[tuple[URIRef, URIRef | None], int] = field(default_factory=dict)
     defined: dict[str, int] = field(default_factory=dict)
+    mentions: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 class _Terms:
@@ -104,6 +108,11 @@ class _Terms:
         self.date_keys = {
             key for key, definition in self.properties.items()
             if "@id" in definition and ontology.value(self.expand(definition["@id"]), RDFS.range) in dated
+        }
+        institution = URIRef(ns + "Institution") if ns else None
+        self.institution_keys = {
+            key for key, definition in self.properties.items()
+            if "@id" in definition and ontology.value(self.expand(definition["@id"]), RDFS.range) == institution
         }
 
     def expand(self, curie: str) -> URIRef:
@@ -136,6 +145,7 @@ class _Reader:
         self.terms = _terms()
         self.lines: dict[tuple[URIRef, URIRef | None], int] = {}
         self.defined: dict[str, int] = {}
+        self.mentions: dict[str, tuple[str, int]] = {}
 
     def fail(self, node: yaml.Node | None, message: str) -> SourceError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -230,6 +240,10 @@ class _Reader:
             return self.node(ynode, ids.nested(parent, key, index), what=f"a '{key}' entity or an id")
         if kind == "@id":
             text = self.scalar(ynode, f"an id for '{key}'")
+            if key in self.terms.institution_keys and _is_mention(text):
+                placeholder = f"{parent}-{key.lower()}-mention-{index}"
+                self.mentions[placeholder] = (text, ynode.start_mark.line + 1)
+                return placeholder
             if re.match(r"^[a-z][a-z0-9+.-]*://", text):
                 return text
             if not ids.REFERENCE_PATTERN.match(text):
@@ -303,6 +317,16 @@ class _Reader:
 _EXAMPLES = {"boolean": "true or false", "integer": "5", "nonNegativeInteger": "5", "decimal": "41.12", "language": "ru"}
 
 
+_IDENTIFIER_URL = re.compile(r"^https?://(www\.)?(ror\.org|wikidata\.org)/", re.IGNORECASE)
+
+
+def _is_mention(text: str) -> bool:
+    """Whether a reference to an institution names it (a name, an acronym, a ROR or Wikidata URL)."""
+    return not ids.REFERENCE_PATTERN.match(text) and (
+        _IDENTIFIER_URL.match(text) is not None or not re.match(r"^[a-z][a-z0-9+.-]*:", text)
+    )
+
+
 def _check_date(text: str, datatype: str) -> None:
     if datatype == "dateTime":
         _dt.datetime.fromisoformat(text)
@@ -374,4 +398,7 @@ def read_yaml_ld(path: str | Path) -> ReadSource:
     document = {"@context": resources.context()["@context"], "@graph": nodes}
     graph = Graph()
     graph.parse(data=json.dumps(document, ensure_ascii=False), format="json-ld")
-    return ReadSource(path=path, source_id=str(source["id"]), graph=graph, lines=reader.lines, defined=reader.defined)
+    return ReadSource(
+        path=path, source_id=str(source["id"]), graph=graph, lines=reader.lines, defined=reader.defined,
+        mentions=reader.mentions,
+    )
