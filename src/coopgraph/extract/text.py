@@ -231,10 +231,13 @@ def _add(out: list[Sentence], text: str, paragraph: int, start: int, end: int) -
 
 
 _CLAUSE = re.compile(r"\s*(?:[:;]|\s[—–]\s|,\s*(?:где|когда|что|который|которая|которые|where|when|which|while)\b)\s*")
+_BROAD = re.compile(r"\s*(?:[:;]|\s[—–]\s)\s*")
 
 
-def clauses(sentence: Sentence) -> list[tuple[int, int]]:
+def clauses(sentence: Sentence, *, broad: bool = False) -> list[tuple[int, int]]:
     """The clauses of a sentence as article offsets: split at ``:``, ``;``, a dash, and ", где/where ...".
+
+    With ``broad``, only at ``:``, ``;`` and a dash (a subordinate clause stays with its main clause).
 
     >>> s = Sentence(0, 0, 10, 40, "сейчас 5 человек там: они приедут")
     >>> clauses(s)
@@ -242,7 +245,7 @@ def clauses(sentence: Sentence) -> list[tuple[int, int]]:
     """
     out = []
     begin = 0
-    for match in _CLAUSE.finditer(sentence.text):
+    for match in (_BROAD if broad else _CLAUSE).finditer(sentence.text):
         if match.start() > begin:
             out.append((sentence.start + begin, sentence.start + match.start()))
         begin = match.end() if not match.group().lstrip().startswith(",") else match.start() + 1
