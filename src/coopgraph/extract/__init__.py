@@ -4,7 +4,7 @@
 >>> print(draft.yaml())  # doctest: +SKIP
 
 The draft holds the article's metadata and candidate facts, each with its quote, its evidence offsets and a
-confidence (see :mod:`coopgraph.extract.draft` for the layout); :func:`evaluate` compares a draft with a
+confidence (see :mod:`coopgraph.extract.draft` for the layout); :func:`evaluate_article` compares a draft with a
 curated file (see :mod:`coopgraph.extract.evaluate` for how facts are matched).
 """
 
@@ -20,12 +20,13 @@ from pathlib import Path
 from coopgraph.errors import SourceError
 from coopgraph.extract import draft as _draft
 from coopgraph.extract.dates import publication_date
+from coopgraph.extract.evaluate import Evaluation, evaluate_draft
 from coopgraph.extract.facts import Context, build_facts, slug
 from coopgraph.extract.gazetteer import Gazetteer, load_gazetteer
 from coopgraph.extract.model import Node, Unresolved
 from coopgraph.extract.text import LANGUAGES, MAX_CHARS, detect_language, read_article, sentences
 
-__all__ = ["Draft", "extract_article", "extract_text", "write_draft", "evaluate", "Evaluation", "THRESHOLD",
+__all__ = ["Draft", "extract_article", "extract_text", "write_draft", "evaluate_article", "Evaluation", "THRESHOLD",
            "MAX_CHARS", "load_gazetteer"]
 
 #: Facts below this confidence are written as comments for the reviewer, not as data.
@@ -196,12 +197,16 @@ def write_draft(draft: Draft, out: str | Path) -> Path:
     return out
 
 
-def evaluate(gold: str | Path, article: str | Path, **options):
-    """Extract ``article`` and compare the draft with the curated file ``gold`` (see :mod:`.evaluate`)."""
-    from coopgraph.extract.evaluate import evaluate_draft
+def evaluate_article(gold: str | Path, article: str | Path, **options) -> tuple[Draft, Evaluation]:
+    """Extract ``article`` and compare its draft with the curated file ``gold``.
 
+    Options are those of :func:`extract_article`. See :mod:`coopgraph.extract.evaluate` for how facts
+    are matched.
+
+    Raises
+    ------
+    SourceError
+        for an unusable article, or a curated file that does not read
+    """
     draft = extract_article(article, **options)
     return draft, evaluate_draft(gold, draft)
-
-
-from coopgraph.extract.evaluate import Evaluation  # noqa: E402
