@@ -70,6 +70,13 @@ class Draft:
         return _draft.render_yaml(header=header, source=self.source, nodes=self.nodes, unresolved=self.unresolved,
                                   threshold=self.threshold, mentioned=self.mentioned)
 
+    def summary(self) -> str:
+        """One line: facts kept and below the threshold, unresolved institutions, time taken."""
+        kept, low = len(self.facts()), len(self.facts(kept=False))
+        models = f", models loaded in {self.seconds['models']:.2f} s" if "models" in self.seconds else ""
+        return (f"{self.path}: {kept} facts, {low} below the threshold, {len(self.unresolved)} unresolved "
+                f"institutions ({self.lang}); extracted in {self.seconds.get('extract', 0):.2f} s{models}")
+
     def facts(self, *, kept: bool = True) -> list[Node]:
         """The candidate facts at or above the threshold (``kept``), or those below it."""
         return [n for n in self.nodes if (n.confidence >= self.threshold) == kept]

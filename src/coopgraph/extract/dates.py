@@ -79,7 +79,7 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
                        rf"{year_tail.format('y1')}"),
             ("numeric", r"\b(?P<d1>\d{1,2})\.(?P<n1>\d{1,2})\.(?P<y1>(?:19|20)\d\d)\b"),
             ("day", rf"\b(?P<d1>\d{{1,2}})\s+{m('m1')}{year_tail.format('y1')}"),
-            ("month", rf"\b[вВ]\s+{m('m1')}(?:\s+{y('y1')}(?:\s*(?:года|г\.))?)?"),
+            ("month", rf"\b[вВсС]\s+{m('m1')}(?:\s+{y('y1')}(?:\s*(?:года|г\.))?)?"),
             ("since", rf"\b[сС]\s+{y('y1')}\s*(?:года|г\.)"),
             ("year", rf"\b[вВ]\s+{y('y1')}\s*(?:году|г\.)"),
             ("year", rf"\b{y('y1')}\s*(?:года|году|г\.)"),

@@ -54,6 +54,10 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
 _NATIONALITY = {"chinese": "China", "russian": "Russia", "german": "Germany", "french": "France",
                 "belarusian": "Belarus", "kazakh": "Kazakhstan", "indian": "India", "vietnamese": "Vietnam",
                 "mongolian": "Mongolia", "uzbek": "Uzbekistan"}
+#: Frequent Chinese family names in pinyin: a Chinese name is written family name first ("Li Wei").
+CHINESE_FAMILY_NAMES = frozenset(
+    "Wang Li Zhang Liu Chen Yang Zhao Huang Zhou Wu Xu Sun Hu Zhu Gao Lin He Guo Ma Luo Liang Song Zheng Xie Han Tang "
+    "Feng Yu Dong Xiao Cheng Cao Yuan Deng Xue Fu Shen Zeng Peng Lu Su Jiang Cai Jia Ding Wei Xia Jin Tian".split())
 _IRREGULAR = {"met": "meet", "took": "take", "came": "come", "went": "go", "held": "hold", "began": "begin",
               "signed": "sign", "studies": "study", "classes": "class", "taught": "teach", "led": "lead",
               "spoke": "speak", "saw": "see", "attended": "attend", "visited": "visit", "visiting": "visit",
@@ -232,6 +236,8 @@ def _people(ann: Annotated) -> list[PersonMention]:
             continue
         family = names[-1]
         given = " ".join(names[:-1]) or None
+        if len(names) == 2 and not initials and names[0] in CHINESE_FAMILY_NAMES:
+            family, given = names[0], names[1]
         letters = "".join(initials).replace(".", "")
         initial_text = " ".join(c + "." for c in letters) if letters else (
             " ".join(g[0] + "." for g in given.split()) if given else None)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
 
@@ -168,6 +168,20 @@ def _unresolved(ctx: Context) -> None:
                 ctx.unresolved[key] = Unresolved(key, names, org.acronym, org.message, org.start, org.end)
             ann.hits.append(Hit(org.start, org.end, org.text, "institution", key))
         ann.hits.sort(key=lambda h: h.start)
+        ann.roles = [_role_institution(ann, r) for r in ann.roles]
+
+
+def _role_institution(ann: Annotated, role: RoleMention) -> RoleMention:
+    """A post's institution when it is written right after it («ректора ЛГТУ», "rector of LSTU")."""
+    if role.institution or not role.role:
+        return role
+    rest = ann.sentence.text[role.end - ann.sentence.start:]
+    gap = re.match(r"\s*(?:(?:of|at|from)\s+(?:the\s+)?)?", rest)
+    start = role.end + (gap.end() if gap else 0)
+    for hit in ann.institutions():
+        if hit.start == start:
+            return replace(role, institution=hit.id)
+    return role
 
 
 def _home(ctx: Context) -> None:
@@ -218,8 +232,10 @@ def _attached(ann: Annotated, person: PersonMention) -> list[RoleMention]:
     out = []
     pointer = person.start
     for role in sorted(ann.roles, key=lambda r: -r.end):
-        if role.end <= pointer and re.fullmatch(r"[\s,]*", text[role.end - base:pointer - base]) \
-                and (pointer - role.end) <= 3:
+        gap = text[role.end - base:pointer - base]
+        for hit in ann.institutions(role.end, pointer):
+            gap = gap.replace(hit.text, "", 1)
+        if role.end <= pointer and re.fullmatch(r"\s*(?:(?:of|at)\s+(?:the\s+)?)?[\s,]*", gap) and len(gap) <= 8:
             out.append(role)
             pointer = role.start
     if not any(r.role for r in out):
@@ -506,7 +522,11 @@ def _parts(ctx: Context, plans: list[Node]) -> list[Node]:
             if attendees:
                 fields["attendee"] = attendees
             fields["quote"] = ctx.quote(ann)
-            found.append((Node("SiteVisit", fields, 0.75 if host else 0.55, evidence), ann))
+            site = Node("SiteVisit", fields, 0.75 if host else 0.45, evidence)
+            site.site, site.ann = site_cues[0], ann  # type: ignore[attr-defined]
+            if not host:
+                site.notes.append("no institution named for the place visited")
+            found.append((site, ann))
             continue
         if not meeting_cues:
             continue
@@ -528,6 +548,9 @@ def _parts(ctx: Context, plans: list[Node]) -> list[Node]:
                 fields["host"] = group if len(group) > 1 else group[0]
             if place:
                 fields["location"] = place
+            days = [d for d in ann.dates if d.kind == "day"]
+            if len(days) == 1:
+                fields["startDate"] = days[0].start_date
             attendees = [p.node.id for p in _people_in(ctx, ann)]
             if attendees:
                 fields["attendee"] = attendees
@@ -599,8 +622,13 @@ def _topic_ids(ctx: Context, ann: Annotated) -> list[str]:
         if not all(positions):
             continue
         for anchor in positions[0]:
-            picks = [min(p, key=lambda i: abs(i - anchor)) for p in positions]
-            if max(picks) - min(picks) <= 7:
+            picks = [anchor]
+            for later in positions[1:]:  # the topic's words, in its order, close together
+                following = [i for i in later if i > picks[-1]]
+                if not following:
+                    break
+                picks.append(min(following))
+            if len(picks) == len(positions) and picks[-1] - picks[0] <= 6:
                 out.append(topic.id)
                 break
     return out
@@ -611,11 +639,21 @@ def _add_evidence(ctx: Context, node: Node, ann: Annotated) -> None:
     node.fields = _quote_last(node.fields)
 
 
+def _give_host(ctx: Context, part: Node, host: str, values: dict[str, str]) -> None:
+    """Complete a part of a visit with the visit's only host (and that host's city)."""
+    fields = {k: v for k, v in part.fields.items() if k != "quote"}
+    fields.update(values)
+    if "location" not in fields and ctx.city_of(host):
+        fields["location"] = ctx.city_of(host)
+    fields["quote"] = part.fields["quote"]
+    part.fields = fields
+    part.confidence = max(part.confidence, 0.65)
+    part.notes.append(f"the text names no host here: taken to be {host}, the host of the visit")
+
+
 def _visit(ctx: Context, parts: list[Node], conferences: list[Node]) -> Node | None:
     visitor = ctx.visitor or ctx.home
-    sentences = [a for a in ctx.body if (ctx.cue(a, "visit") or (ctx.cue(a, "delegation") and any(
-        d.kind == "range" for d in a.dates))) and not ctx.cue(a, "meeting") and not _conference_cues(ctx, a)
-        and not ctx.cue(a, "site")]
+    sentences = _visit_sentences(ctx)
     if not sentences or visitor is None:
         return None
     dated = next((a for a in sentences if any(d.kind in ("range", "day", "month") for d in a.dates)), None)
@@ -657,9 +695,11 @@ def _visit(ctx: Context, parts: list[Node], conferences: list[Node]) -> Node | N
         node.notes.append("no host institution named")
     fields["quote"] = ctx.quote(*sentences)
     members = []
-    for ann in sentences:
-        if ctx.cue(ann, "delegation"):
+    for ann in ctx.body:
+        if ctx.cue(ann, "delegation") and not _conference_cues(ctx, ann):
             for person in _people_in(ctx, ann):
+                if person.org not in (None, visitor):
+                    continue  # someone the delegation met, not a member
                 entry: dict[str, Any] = {"type": "Participation", "participant": person.node.id,
                                          "roleInEvent": "DelegationMember"}
                 if person.post:
@@ -676,6 +716,15 @@ def _visit(ctx: Context, parts: list[Node], conferences: list[Node]) -> Node | N
     if attended:
         fields["attended"] = attended if len(attended) > 1 else attended[0]
     later = [p for p in parts if p.index >= first]  # type: ignore[attr-defined]
+    if len(hosts) == 1:
+        for part in later:
+            if part.kind == "Meeting" and "host" not in part.fields:
+                _give_host(ctx, part, hosts[0], {"host": hosts[0]})
+            elif part.kind == "SiteVisit" and "visited" not in part.fields and getattr(part, "site", None) is not None:
+                kind = "Museum" if part.site.lemma in ("музей", "museum") else "Unit"  # type: ignore[attr-defined]
+                name = _site_name(part.ann, part.site) if ctx.lang == "ru" else \
+                    f"{ctx.en('institution', hosts[0])} {english_site(part.site)}"  # type: ignore[attr-defined]
+                _give_host(ctx, part, hosts[0], {"visited": _unit(ctx, kind, hosts[0], name)})
     if start and later:
         end = fields.get("endDate", start)
         month = start[:7] if start[:7] == end[:7] else start[:4]
@@ -697,6 +746,27 @@ def _visit(ctx: Context, parts: list[Node], conferences: list[Node]) -> Node | N
 # ---------------------------------------------------------------- agreements, programmes, mobility, plans
 
 
+_COLLECTIVE = re.compile(r"\b(?:the\s+(?:two\s+)?(?:parties|sides|universities|institutions)|"
+                         r"both\s+(?:parties|sides|universities)|"
+                         r"сторон[аыу]?|оба\s+вуза|обе\s+стороны|вузы|университеты)\b", re.I)
+
+
+def _collective(ctx: Context, ann: Annotated) -> list[str]:
+    """The visit's institutions, when a sentence names its parties together ("the two universities", «стороны»)."""
+    if not _COLLECTIVE.search(ann.sentence.text):
+        return []
+    visitor = ctx.visitor or ctx.home
+    sentences = _visit_sentences(ctx)
+    hosts = [h.id for a in sentences for h in a.institutions() if h.id != visitor]
+    return list(dict.fromkeys([visitor] + hosts)) if visitor and hosts else []
+
+
+def _visit_sentences(ctx: Context) -> list[Annotated]:
+    return [a for a in ctx.body if (ctx.cue(a, "visit") or (ctx.cue(a, "delegation") and any(
+        d.kind == "range" for d in a.dates))) and not ctx.cue(a, "meeting") and not _conference_cues(ctx, a)
+        and not ctx.cue(a, "site")]
+
+
 def _agreements(ctx: Context, conferences: list[Node]) -> list[Node]:
     out = []
     for ann in ctx.body:
@@ -704,6 +774,8 @@ def _agreements(ctx: Context, conferences: list[Node]) -> list[Node]:
         if not cues:
             continue
         parties = list(dict.fromkeys(h.id for h in ann.institutions()))
+        if len(parties) < 2 and len(_collective(ctx, ann)) >= 2:
+            parties = _collective(ctx, ann)
         completed_by_home = False
         if len(parties) == 1 and ctx.home and ctx.home not in parties:
             parties.insert(0, ctx.home)
@@ -750,9 +822,9 @@ def _clause_of(ann: Annotated, token: Token, *, broad: bool = False) -> tuple[in
 
 
 _FIELD = {
-    "ru": re.compile(r"(?:направлени\w*|специальност\w*|профил\w*|по)\s+[«\"“]([^»\"”]{2,80})[»\"”]"),
-    "en": re.compile(r"(?:in|of|on)\s+(?:the\s+field\s+of\s+)?[\"“]?([A-Z][\w-]*(?:\s+(?:and\s+)?[A-Z][\w-]*){0,4})[\"”]?"
-                     r"(?=\s*(?:,|\.|\(|$|that|which|where|programme|program|with))"),
+    "ru": re.compile(r"(?:направлени\w*|специальност\w*|профил\w*|программ\w*|по)\s+[«\"“]([^»\"”]{2,80})[»\"”]"),
+    "en": re.compile(r"(?:in|of|on)\s+(?:the\s+field\s+of\s+)?(?:[\"“]([^\"”]{2,80})[\"”]|"
+                     r"([A-Z][\w-]*(?:\s+(?:and\s+)?[A-Z][\w-]*){0,4})(?=\s*(?:,|\.|\(|$|that|which|where|programme|program|with)))"),
 }
 
 
@@ -763,6 +835,8 @@ def _programmes(ctx: Context) -> list[Node]:
         if not cues or ctx.cue(ann, "discuss") or not (ctx.cue(ann, "joint") or ctx.cue(ann, "double")):
             continue
         providers = list(dict.fromkeys(h.id for h in ann.institutions()))
+        if len(providers) < 2 and len(_collective(ctx, ann)) >= 2:
+            providers = _collective(ctx, ann)
         home_added = False
         if ctx.home and ctx.home not in providers and len(providers) == 1:
             providers.insert(0, ctx.home)
@@ -771,8 +845,13 @@ def _programmes(ctx: Context) -> list[Node]:
             continue
         double = bool(ctx.cue(ann, "double")) and bool(ctx.cue(ann, "diploma"))
         kind = "DoubleDegreeProgramme" if double else "JointProgramme"
-        field_match = _FIELD[ctx.lang].search(ann.sentence.text, max(0, cues[0].start - ann.sentence.start - 60))
-        field_name = field_match.group(1) if field_match else None
+        field_name = None
+        for field_match in _FIELD[ctx.lang].finditer(ann.sentence.text, max(0, cues[0].start - ann.sentence.start - 60)):
+            candidate = next(g for g in field_match.groups() if g)
+            at = ann.sentence.start + field_match.start(field_match.lastindex or 1)
+            if not any(h.start <= at < h.end for h in ann.hits):
+                field_name = candidate
+                break
         topic = slug(transliterate(field_name or "joint"), limit=20)
         base = f"{'-'.join(providers[:2])}-{topic}-{'double-degree' if double else 'programme'}"
         fields: dict[str, Any] = {"id": ctx.new_id(base), "type": kind}
@@ -784,7 +863,7 @@ def _programmes(ctx: Context) -> list[Node]:
         place = _best_place(ctx, ann.places(), ("City",))
         if place:
             fields["location"] = place
-        since = next((d for d in ann.dates if d.kind in ("since", "year")), None)
+        since = next((d for d in ann.dates if d.kind in ("since", "year", "relative")), None)
         if since:
             fields["startDate"] = since.start_date
         clause = _clause_of(ann, cues[0])

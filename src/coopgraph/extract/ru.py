@@ -60,12 +60,17 @@ CUES: dict[str, frozenset[str]] = {
     }.items()
 }
 ORDINALS = {"первый": 1, "второй": 2, "третий": 3, "четвёртый": 4, "четвертый": 4, "пятый": 5, "последний": 0}
+_FUTURE_BE = {"буду", "будешь", "будет", "будем", "будете", "будут"}
 _NUMBERS = {"один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8, "девять": 9,
             "десять": 10, "двое": 2, "трое": 3, "четверо": 4, "пятеро": 5, "шестеро": 6, "семеро": 7, "двадцать": 20}
 #: Adjectives of nationality → the English name of the country (as in the places registry).
 _NATIONALITY = {"китайский": "China", "российский": "Russia", "русский": "Russia", "немецкий": "Germany",
                 "французский": "France", "белорусский": "Belarus", "казахстанский": "Kazakhstan",
                 "индийский": "India", "вьетнамский": "Vietnam", "монгольский": "Mongolia", "узбекский": "Uzbekistan"}
+#: Frequent Chinese family names in Russian spelling: a Chinese name is written family name first («Чжан Вэй»).
+CHINESE_FAMILY_NAMES = frozenset(
+    "Ван Ли Чжан Лю Чэнь Чен Ян Чжао Хуан Чжоу У Сюй Сунь Ху Чжу Гао Линь Хэ Го Ма Ло Лян Сун Чжэн Се Хань Тан Фэн Юй "
+    "Дун Сяо Чэн Цао Юань Дэн Сюэ Фу Шэнь Цзэн Пэн Люй Су Лу Цзян Цай Цзя Дин Вэй Ся Цзинь Тянь".split())
 _INSTITUTION_HEADS = {"университет", "институт", "академия", "колледж", "политех", "консерватория", "политехникум",
                       "училище", "вуз"}
 _UNIT_HEADS = {"кафедра", "отдел", "управление", "департамент", "служба", "офис", "центр", "музей", "факультет"}
@@ -141,6 +146,7 @@ def annotate(text: str, sentences: list[Sentence], gazetteer: Gazetteer, *, refe
             _organisation(text, span, ann, gazetteer, models)
     for ann in out:
         ann.roles = _roles(ann)
+        _names_after_posts(text, ann)
         ann.people.sort(key=lambda p: p.start)
     return out
 
@@ -214,6 +220,8 @@ def _person(text: str, span, ann: Annotated) -> PersonMention | None:
             kinds.append("Surn")
     if initials is None and kinds.count("Surn") == 0 and len(words) == 3:
         kinds[-1] = "Surn"
+    if initials is None and len(words) == 2 and words[0] in CHINESE_FAMILY_NAMES:
+        return PersonMention(span.start, span.stop, raw, words[0], words[1], words[1][0] + ".", None)
     for word, kind in zip(words, kinds, strict=True):
         if kind in ("Name", "Patr") and not initials:
             best = next(q for q in morph.parse(word) if kind in q.tag)
@@ -230,6 +238,31 @@ def _person(text: str, span, ann: Annotated) -> PersonMention | None:
     if given and not initials:
         initials = " ".join(part[0] + "." for part in given.split())
     return PersonMention(span.start, span.stop, raw, family, given, initials, gender)
+
+
+_NAME_AFTER = re.compile(r"\s+((?:[А-ЯЁ]\.\s*){0,2}[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?:\s+[А-ЯЁ][а-яё]+){0,2}"
+                         r"(?:\s+[А-ЯЁ]\.\s*(?:[А-ЯЁ]\.)?)?)")
+
+
+def _names_after_posts(text: str, ann: Annotated) -> None:
+    """A capitalised name right after a post («ректор Ван Мин») that the NER did not tag as a person."""
+    for role in ann.roles:
+        if not role.role:
+            continue
+        end = role.end
+        for hit in ann.hits:
+            if hit.kind == "institution" and 0 <= hit.start - end <= 1:
+                end = hit.end
+        match = _NAME_AFTER.match(text, end, ann.sentence.end)
+        if not match:
+            continue
+        start, stop = match.span(1)
+        if any(p.start < stop and start < p.end for p in ann.people) or any(h.start < stop and start < h.end for h in ann.hits):
+            continue
+        span = SimpleNamespace(start=start, stop=stop, text=text[start:stop])
+        person = _person(text, span, ann)
+        if person is not None:
+            ann.people.append(person)
 
 
 def _case_before(ann: Annotated, offset: int) -> str | None:
@@ -379,7 +412,7 @@ def status(ann: Annotated, start: int, end: int, cue: int) -> str | None:
         return "Planned"
     verbs = [t for t in tokens if t.pos in ("VERB", "AUX") and t.feats.get("VerbForm") in ("Fin", None)
              and t.feats.get("Tense")]
-    if any(t.lemma == "быть" and t.feats.get("Tense") == "Fut" for t in verbs):
+    if any(t.text.casefold() in _FUTURE_BE for t in tokens):  # the tagger sometimes calls «будут» present
         return "Planned"
     if not verbs:
         return "Ongoing" if any(t.lemma in CUES["now"] for t in tokens) else None
