@@ -22,7 +22,7 @@ STAGES = [
     {"network"},
     {"analysis", "timeline"},
     {"render"},
-    {"export", "publish"},
+    {"export", "publish", "docs"},
     {"server", "extract"},
     {"pipeline"},
     {"cli", "__main__"},

@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS
 
-from coopgraph import export, ids, network, render, timeline
+from coopgraph import export, ids, network, publish, render, timeline
 from coopgraph.build import Build, build_dataset, union
 from coopgraph.errors import ValidationError
 from coopgraph.namespaces import PREFIXES
@@ -27,6 +27,9 @@ OUTPUTS: dict[str, Callable[[Build], bytes]] = {
     ).encode("utf-8"),
     "timeline.png": lambda b: timeline.render(b.dataset, format="png"),
     "timeline.svg": lambda b: timeline.render(b.dataset, format="svg"),
+    "coop.jsonld": lambda b: export.jsonld(b.dataset),
+    "void.ttl": lambda b: publish.void_turtle(b.dataset),
+    "report.html": lambda b: publish.report_html(b.dataset).encode("utf-8"),
 }
 
 

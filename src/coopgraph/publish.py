@@ -458,13 +458,13 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
     )
     cards = [
         (view.triples, "statements"),
-        (len(view.sources), "sources (named graphs)"),
+        (len(view.sources), "sources"),
         (view.entities, "entities"),
         (len(view.institutions), "institutions"),
         (len(view.pairs), "cooperating pairs"),
     ]
     counts = dict((c[0], c[3]) for c in view.classes)
-    for curie, noun in (("coop:Visit", "visits"), ("coop:Agreement", "agreements"), ("coop:Mobility", "mobilities")):
+    for curie, noun in (("coop:Visit", "visits"), ("coop:Agreement", "agreements"), ("coop:Mobility", "mobility flows")):
         if curie in counts:
             cards.append((counts[curie], noun))
     parts = [
@@ -499,12 +499,14 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
             ],
             numeric={5},
         ),
-        "</section>\n<section><h2>Cooperating institutions</h2>\n",
+        "</section>\n<section><h2>Cooperation</h2>\n<p class=\"hint\">Pairs of institutions and the kinds of "
+        "evidence that link them, derived by the rules of <code>queries/rules</code>.</p>\n",
         _table(
             ["institution", "partner", "kinds of evidence", "from", "to", "evidence"],
             [[_e(p["a"]), _e(p["b"]), _e(p["kinds"]), _e(p["first"]), _e(p["last"]), _e(p["weight"])] for p in view.pairs],
             numeric={3, 4, 5},
         ),
+        "<h3>Institutions</h3>\n",
         _table(
             ["institution", "country", "city", "partners"],
             [[_e(i["name"]), _e(i["country"]), _e(i["city"]), _e(i["partners"])] for i in view.institutions],
@@ -550,8 +552,9 @@ section.cards { display: flex; flex-wrap: wrap; gap: 12px; background: none; bor
 .card b { display: block; font-size: 26px; color: var(--accent); }
 .card span { color: var(--muted); font-size: 13px; }
 h2 { margin: 0 0 8px; font-size: 19px; }
+h3 { margin: 14px 0 4px; font-size: 16px; }
 iframe.network { width: 100%; height: 560px; border: 1px solid var(--line); border-radius: 8px; }
-img.timeline { width: 100%; max-width: 820px; height: auto; display: block; margin: 0 auto; }
+img.timeline { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; color: var(--muted); background: #f8fafc; }
