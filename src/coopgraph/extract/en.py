@@ -82,6 +82,8 @@ def lemma(word: str) -> str:
         return _IRREGULAR[word]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
+    if word.endswith("ied") and len(word) > 4:
+        return word[:-3] + "y"
     if word.endswith("ed") and len(word) > 4:
         stem = word[:-2]
         return stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem

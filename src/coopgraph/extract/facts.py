@@ -159,7 +159,7 @@ def build_facts(ctx: Context, *, title: str | None, skip: set[int]) -> list[Node
 
 
 def _unresolved(ctx: Context) -> None:
-    for ann in ctx.anns:
+    for ann in ctx.body:
         for org in ann.unknown:
             key = "unresolved-" + slug(org.normal, limit=40)
             entry = ctx.unresolved.get(key)

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 #: How much of an article is processed; a longer text is cut here (with a warning), so a run stays bounded.
-MAX_CHARS = 60_000
+MAX_CHARS = 40_000
 #: Languages the extractor reads.
 LANGUAGES = ("ru", "en")
 
