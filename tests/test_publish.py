@@ -199,3 +199,8 @@ def test_report_shows_markup_from_the_data_as_text(tmp_path: Path, hostile: Data
         assert "<img src=x onerror=alert('name')> University" in text
         assert page.locator("img").count() == 1  # the timeline, and no image made of a label
         assert session.log.dialogs == [] and session.log.problems() == []
+
+
+def test_long_lists_are_cut_with_a_count_of_the_rest():
+    table = publish._table(["institution"], [[f"u{i}"] for i in range(5)], limit=3)
+    assert table.count("<tr>") == 1 + 3 + 1 and "… and 2 more" in table and "u3" not in table

@@ -68,6 +68,8 @@ _DERIVED_TITLE = {
     "ru": "сотрудничество, выведенное правилами queries/rules",
 }
 _IANA = "https://www.iana.org/assignments/media-types/"
+#: The report lists at most this many sources, cooperating pairs and institutions (the first by weight).
+ROWS = 200
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
@@ -360,7 +362,10 @@ def _titles(d: Graph, subject: URIRef) -> str:
 def overview(data: Dataset | Iterable[Graph], *, description: Graph | None = None) -> Overview:
     """The numbers and lists the report shows, from the data and its description."""
     graphs = _data_graphs(data)
-    d = description if description is not None else describe(graphs)
+    return _overview(graphs, _union(graphs), description if description is not None else describe(graphs))
+
+
+def _overview(graphs: list[Graph], union: Graph, d: Graph) -> Overview:
     classes = []
     for partition in d.objects(DATASET, VOID.classPartition):
         cls = d.value(partition, VOID["class"])
@@ -381,7 +386,7 @@ def overview(data: Dataset | Iterable[Graph], *, description: Graph | None = Non
             "file": ", ".join(sorted(str(v) for v in d.objects(subset, COOP.fileName))),
             "triples": int(d.value(subset, VOID.triples)),
         })
-    G = network.institution_network(_union(graphs))
+    G = network.institution_network(union)
     institutions = [
         {
             "id": key,
@@ -448,9 +453,10 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
     description : its VoID description, if already made (default: :func:`describe` of ``data``)
     """
     graphs = _data_graphs(data)
-    view = overview(graphs, description=description)
+    union = _union(graphs)
+    view = _overview(graphs, union, description if description is not None else describe(graphs))
     network_page = render.html_document(view.network, title="coopgraph: institution network")
-    svg = timeline.render(_union(graphs), format="svg")
+    svg = timeline.render(union, format="svg")
     picture = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     policy = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
@@ -498,6 +504,7 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
                 for s in view.sources
             ],
             numeric={5},
+            limit=ROWS,
         ),
         "</section>\n<section><h2>Cooperation</h2>\n<p class=\"hint\">Pairs of institutions and the kinds of "
         "evidence that link them, derived by the rules of <code>queries/rules</code>.</p>\n",
@@ -505,12 +512,14 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
             ["institution", "partner", "kinds of evidence", "from", "to", "evidence"],
             [[_e(p["a"]), _e(p["b"]), _e(p["kinds"]), _e(p["first"]), _e(p["last"]), _e(p["weight"])] for p in view.pairs],
             numeric={3, 4, 5},
+            limit=ROWS,
         ),
         "<h3>Institutions</h3>\n",
         _table(
             ["institution", "country", "city", "partners"],
             [[_e(i["name"]), _e(i["country"]), _e(i["city"]), _e(i["partners"])] for i in view.institutions],
             numeric={3},
+            limit=ROWS,
         ),
         "</section>\n<section><h2>Entities per class</h2>\n",
         _table(
@@ -526,8 +535,11 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
     return "".join(parts)
 
 
-def _table(header: list[str], rows: list[list[str]], *, numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
-    """A table from cells that are already escaped HTML."""
+def _table(header: list[str], rows: list[list[str]], *, numeric: frozenset[int] | set[int] = frozenset(),
+           limit: int | None = None) -> str:
+    """A table from cells that are already escaped HTML; past ``limit`` rows, a line says how many more."""
+    more = len(rows) - limit if limit is not None and len(rows) > limit else 0
+    rows = rows[:limit] if more else rows
     def cell(tag: str, i: int, text: str) -> str:
         return f'<{tag} class="num">{text}</{tag}>' if i in numeric else f"<{tag}>{text}</{tag}>"
 
@@ -535,6 +547,9 @@ def _table(header: list[str], rows: list[list[str]], *, numeric: set[int] = froz
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>\n" for row in rows)
     if not rows:
         body = f'<tr><td colspan="{len(header)}" class="empty">none</td></tr>\n'
+    if more:
+        note = f"… and {more} more (all of them: coopgraph query, void.ttl)"
+        body += f'<tr><td colspan="{len(header)}" class="empty">{_e(note)}</td></tr>\n'
     return f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>\n"
 
 
