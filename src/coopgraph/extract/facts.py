@@ -114,7 +114,7 @@ class Context:
         return self.issued[:7] if self.issued else None
 
     def new_id(self, base: str) -> str:
-        base = base.strip("-") or "x"
+        base = base.replace("unresolved-", "").strip("-") or "x"  # only references to the registry stay unresolved
         candidate, n = base, 2
         while candidate in self.taken:
             candidate, n = f"{base}-{n}", n + 1
@@ -281,7 +281,7 @@ def _people(ctx: Context) -> None:
                 found.mentions.append((ann.sentence.start, ann.sentence.end))
                 continue
             if role.role in ("Rector", "ActingRector", "President"):
-                base = f"{role.institution}-{slug(role.role)}-{(ctx.issued or '')[:4]}"
+                base = f"{role.institution.removeprefix('unresolved-')}-{slug(role.role)}-{(ctx.issued or '')[:4]}"
                 node = Node("Person", {"id": ctx.new_id(base.strip("-")), "type": "Person"}, 0.8,
                             [(ann.sentence.start, ann.sentence.end)])
                 node.notes.append("a post whose holder the text does not name")
