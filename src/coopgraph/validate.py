@@ -15,7 +15,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
 from coopgraph import ids, resources
-from coopgraph.build import Build, union
+from coopgraph.build import DERIVED_GRAPH, Build, union
 from coopgraph.namespaces import PREFIXES
 
 __all__ = ["Problem", "validate"]
@@ -53,7 +53,8 @@ def validate(build: Build) -> list[Problem]:
 def _references(build: Build, data: Graph) -> tuple[set[URIRef], list[Problem]]:
     """Every entity id used as a value must be defined; returns the unknown ids and their problems."""
     defined = {s for s in data.subjects(RDF.type, None) if ids.is_entity(s)}
-    known = sorted(ids.local_id(s) for s in defined)
+    derived = set(build.dataset.graph(DERIVED_GRAPH).subjects())
+    known = sorted(ids.local_id(s) for s in defined - derived)  # suggest what authors wrote, not derived ids
     problems = []
     unknown: set[URIRef] = set()
     for s, p, o in data:
@@ -103,8 +104,8 @@ def _shapes(build: Build, data: Graph, *, ignore_values: set[URIRef]) -> list[Pr
         focus = report.value(result, SH.focusNode)
         path_iri = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
-        if value in ignore_values:
-            continue
+        if value in ignore_values or (focus is not None and any(o in ignore_values for o in data.objects(focus))):
+            continue  # already reported where the unknown id was written (derived links to it follow from it)
         message = str(report.value(result, SH.resultMessage) or "does not conform to the shapes")
         file_name, line = build.where(focus, path_iri) if isinstance(focus, URIRef) else ("?", None)
         who = f"'{ids.local_id(focus)}'" if isinstance(focus, URIRef) else "an entity"
