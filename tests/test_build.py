@@ -136,3 +136,29 @@ graph:
     assert set(graph.objects(visit, COOP.host)) == {ids.entity("sut"), ids.entity("neu-shenyang"), ids.entity("ustl")}
     assert set(graph.objects(visit, COOP.visitor)) == {ids.entity("lstu")}
     assert not any("mention" in str(o) for o in graph.objects())
+
+
+def test_no_cooperation_is_derived_from_a_pair_that_is_not_two_institutions(data_copy: Path):
+    """An agreement with one known party derives nothing (rdflib's empty GROUP BY row must not leak)."""
+    lonely = data_copy / "lonely.yaml"
+    lonely.write_text(
+        """source:
+  id: source-lonely
+  type: NewsArticle
+  title: {en: An agreement with a party the registry does not have}
+  issued: 2024-01-01
+  language: en
+graph:
+  - id: lonely-agreement
+    type: CooperationAgreement
+    party: [lstu, unresolved-somewhere]
+""",
+        encoding="utf-8",
+    )
+    built = build_dataset([data_copy / "registry", lonely])  # no other agreement: the GROUP BY is empty
+    derived = built.dataset.graph(ids.graph("derived"))
+    from coopgraph.namespaces import COOP
+
+    pairs = {frozenset(derived.objects(c, COOP.partner)) for c in derived.subjects(COOP.cooperationKind, None)}
+    assert pairs == set()
+    assert not any(ids.entity("lonely-agreement") in derived.objects(c, COOP.evidence) for c in derived.subjects())
