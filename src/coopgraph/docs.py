@@ -210,6 +210,8 @@ class _Page:
             return ""
         instances = [s for s in self.examples.subjects(RDF.type, cls) if isinstance(s, URIRef)]
         if not instances:
+            if self.concepts & set(self.o.subjects(RDF.type, cls)):
+                return ""  # its instances are the ontology's own concepts, listed above
             return '<p class="example none">No instance in the data.</p>\n'
 
         def richness(s: URIRef) -> tuple[int, str]:
