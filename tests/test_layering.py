@@ -15,6 +15,7 @@ STAGES = [
     {"codegen", "ids"},
     {"resolve"},
     {"sources"},
+    {"synth"},
     {"build"},
     {"validate"},
     {"store"},

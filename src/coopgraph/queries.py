@@ -41,6 +41,7 @@ from coopgraph import ids, resources
 from coopgraph.build import bind_prefixes, build_dataset
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
+from coopgraph.store import MemoryStore, Store, StoreSyntaxError, open_store, store_spec
 
 __all__ = [
     "FORMATS",
@@ -616,12 +617,13 @@ def _queried(graph: Graph) -> Graph:
     return graph
 
 
-def run_query(graph: Graph, query: Query | str, params: Mapping[str, str] | None = None) -> Result:
-    """Run a query of the library (or any query) with rdflib.
+def run_query(graph: Graph | Store, query: Query | str, params: Mapping[str, str] | None = None) -> Result:
+    """Run a query of the library (or any query) with rdflib, or on a store.
 
     Parameters
     ----------
-    graph : a graph, or a dataset whose named graphs are then queried as one default graph
+    graph : a graph, a dataset whose named graphs are then queried as one default graph, or a
+        :class:`~coopgraph.store.Store` (memory, Oxigraph or a SPARQL endpoint: the same answers)
     query : a :class:`Query`, a library name or a ``.rq`` path
     params : parameter values as text (``{"institution": "lstu"}``)
 
@@ -645,8 +647,32 @@ def run_query(graph: Graph, query: Query | str, params: Mapping[str, str] | None
     """
     if not isinstance(query, Query):
         query = load_query(query)
-    prepared = _prepare(query, query_text(query, params))
+    text = query_text(query, params)
+    if isinstance(graph, MemoryStore):
+        graph = graph.dataset()
+    if isinstance(graph, Store):
+        try:
+            return graph.query(_declare_prefixes(text))
+        except StoreSyntaxError as exc:
+            _prepare(query, text)  # rdflib's message names the line and column of the text as written
+            raise QueryError(query.name, str(exc)) from None
+    prepared = _prepare(query, text)
     return _queried(graph).query(prepared)
+
+
+def _declare_prefixes(text: str) -> str:
+    """The text with coopgraph's prefixes that it does not declare itself declared on its first line.
+
+    rdflib knows them when it parses (``initNs``); other engines do not. Nothing moves to another line,
+    so an engine's line numbers stay those of the text as written.
+    """
+    body = _strip_comments(text)
+    missing = [
+        f"PREFIX {prefix}: <{namespace}> " for prefix, namespace in PREFIXES.items()
+        if re.search(rf"(?<![\w\-.:]){re.escape(prefix)}:", body)
+        and not re.search(rf"PREFIX\s+{re.escape(prefix)}:", body, re.I)
+    ]
+    return "".join(missing) + text
 
 
 # ---------------------------------------------------------------------------------------- formatting
@@ -773,9 +799,12 @@ def query_sources(
     data: Sequence[str | Path] = ("data",),
     params: Mapping[str, str] | None = None,
     fmt: str = "table",
+    store: str | Store | None = None,
 ) -> str | bytes:
     """Build the dataset from the sources under ``data`` (rules included), run a query, format it.
 
+    With a ``store`` other than ``memory`` (a spec such as ``oxigraph:DIR`` or an endpoint URL, or an
+    open store), the query runs on what the store holds and ``data`` is not read.
     The query, its parameters and the format are checked before anything is read.
 
     Raises
@@ -789,6 +818,11 @@ def query_sources(
         query = load_query(query)
     _check_format(query.form, fmt, query.name)
     query_text(query, params)  # unknown, missing or malformed parameters fail before the build
+    if isinstance(store, Store):
+        return format_result(run_query(store, query, params), fmt, name=query.name)
+    if store_spec(store) != "memory":
+        with open_store(store) as opened:
+            return format_result(run_query(opened, query, params), fmt, name=query.name)
     build = build_dataset(list(data))
     return format_result(run_query(build.dataset, query, params), fmt, name=query.name)
 
