@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _network_commands(commands)
     _query_commands(commands)
     _publish_commands(commands)
+    _serve_command(commands)
     return parser
 
 
@@ -354,6 +355,64 @@ def _extract(args: argparse.Namespace) -> int:
     elif not args.out:
         sys.stdout.write(draft.yaml())
     print(draft.summary(), file=sys.stderr)
+    return 0
+
+
+def _more_than_zero(kind: type):
+    def read(text: str) -> float | int:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a {'whole ' if kind is int else ''}number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+        return value
+
+    return read
+
+
+def _serve_command(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser(
+        "serve", help="run a SPARQL 1.1 endpoint with a query editor, the query library and the network page",
+        description="Serve the graph over HTTP: the SPARQL 1.1 Protocol at /sparql (GET or POST; JSON, XML, CSV, "
+        "TSV, Turtle, N-Triples, JSON-LD; a service description), the named queries at /queries/NAME?param=value, "
+        "a query editor (YASGUI) at / and the institution network at /graph. Read-only unless --allow-update: "
+        "SPARQL Update, LOAD and SERVICE are refused; every query is stopped after --timeout seconds (503) and "
+        "answers hold at most --max-results rows (413). Ctrl-C stops the server.",
+        epilog="Example: coopgraph serve --port 8000\n"
+        "         curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/queries/partners?institution=lstu'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--store", metavar="SPEC",
+                       help="memory (build --data), oxigraph:DIR or an http(s):// SPARQL endpoint to put this "
+                       "server in front of (default: $COOPGRAPH_STORE, else memory)")
+    serve.add_argument("--data", action="append", metavar="PATH",
+                       help="a source file or folder for the memory store (repeatable; default: data)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)")
+    serve.add_argument("--timeout", type=_more_than_zero(float), default=30.0, metavar="SECONDS",
+                       help="stop a query after this long (default: 30)")
+    serve.add_argument("--max-results", type=_more_than_zero(int), default=100_000, metavar="N",
+                       help="most rows (or triples) an answer may hold (default: 100000)")
+    serve.add_argument("--max-body", type=_more_than_zero(int), default=1_000_000, metavar="BYTES",
+                       help="largest request body accepted (default: 1000000)")
+    serve.add_argument("--workers", type=_more_than_zero(int), metavar="N",
+                       help="queries that run at once, each in a process of its own (default: CPUs, at least 2)")
+    serve.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (LOAD and SERVICE stay refused)")
+    serve.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from coopgraph import server
+    from coopgraph.store import store_spec
+
+    if args.data and store_spec(args.store) != "memory":
+        print(f"warning: --data is read only for the memory store; serving {store_spec(args.store)} as it is",
+              file=sys.stderr)
+    server.serve(store=args.store, data=args.data or ["data"], host=args.host, port=args.port, timeout=args.timeout,
+                 max_results=args.max_results, max_body=args.max_body, workers=args.workers,
+                 allow_update=args.allow_update, log=None if args.quiet else sys.stderr)
     return 0
 
 

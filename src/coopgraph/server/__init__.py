@@ -1,0 +1,253 @@
+"""``coopgraph serve``: a SPARQL 1.1 endpoint over the graph, with the query library and the pages.
+
+Read-only and bounded by default: updates, ``LOAD`` and ``SERVICE`` are refused, each query is stopped
+at a time limit, answers are capped, request bodies are limited. Python's ``http.server`` answers
+HTTP; queries run in worker processes on Oxigraph (see :mod:`coopgraph.server.pool`).
+
+Stores:
+
+- ``memory`` (the default): the sources under ``data`` are built (rules included, as
+  ``coopgraph query`` builds them) and bulk-loaded into an Oxigraph store in a temporary folder, which
+  every worker opens read-only; it is removed when the server stops;
+- ``oxigraph:DIR``: an Oxigraph store on disk, opened read-only by every worker (no other process
+  may write it meanwhile);
+- ``http://…`` or ``https://…``: another SPARQL 1.1 endpoint. The server is then a thin proxy that
+  keeps this server's rules (read-only, time and size limits, no SERVICE, the named queries and the
+  pages) in front of it; a client that needs none of that can talk to the other endpoint directly.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import pyoxigraph as ox
+
+from coopgraph.errors import CoopgraphError, StoreError
+from coopgraph.server.engine import Source
+from coopgraph.server.pool import PoolError, WorkerPool
+from coopgraph.server.web import EndpointServer, Settings
+from coopgraph.store import RemoteStore, open_store, store_spec
+
+__all__ = ["Server", "Settings", "StoreSpec", "prepare_store", "start_server", "serve"]
+
+
+@dataclass
+class StoreSpec:
+    """Where the workers read (and, for an update, write), what it holds, and what to remove after."""
+
+    read: Source
+    write: Source | None
+    description: str
+    temporary: Path | None = None
+
+    def cleanup(self) -> None:
+        if self.temporary is not None:
+            shutil.rmtree(self.temporary, ignore_errors=True)
+            self.temporary = None
+
+
+def _load_memory(data: Sequence[str | Path]) -> StoreSpec:
+    """Build the sources (as ``coopgraph query`` does) into an Oxigraph folder the workers share."""
+    from coopgraph import export
+    from coopgraph.build import build_dataset
+
+    build = build_dataset(list(data))
+    graphs = [g for g in build.dataset.graphs() if len(g)]
+    triples = sum(len(g) for g in graphs)
+    folder = Path(tempfile.mkdtemp(prefix="coopgraph-serve-"))
+    try:
+        store = ox.Store(str(folder))
+        store.bulk_load(export.nquads(build.dataset), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store  # pyoxigraph closes a store with its last reference: the workers open it read-only
+        gc.collect()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    names = ", ".join(str(p) for p in data)
+    return StoreSpec(Source("oxigraph", str(folder)), Source("oxigraph-write", str(folder)),
+                     f"{triples} triples in {len(graphs)} named graphs, built from {names}", folder)
+
+
+def prepare_store(store: str | None = None, *, data: Sequence[str | Path] = ("data",)) -> StoreSpec:
+    """Make a store ready for the workers (``store`` as :func:`coopgraph.store.open_store` reads it).
+
+    ``memory`` builds the sources under ``data``; ``oxigraph:DIR`` must hold a store already
+    (``coopgraph load``); an ``http(s)://`` endpoint is asked where :mod:`coopgraph.store` would ask it.
+
+    Raises
+    ------
+    StoreError
+        for a store of no known kind, a missing Oxigraph folder, or one another process holds
+    SourceError
+        for a source that cannot be read (``memory``)
+    """
+    spec = store_spec(store)
+    if spec == "memory":
+        return _load_memory(data)
+    if spec.startswith("oxigraph:"):
+        folder = Path(spec[len("oxigraph:"):]).expanduser()
+        if not folder.is_dir():
+            raise StoreError(f"{spec}: no such store — load data into it first "
+                             f"(coopgraph load --store {spec} ...), or serve --store memory --data PATH")
+        with open_store(spec) as opened:  # puts back a store a cut-short load left aside; checks the lock
+            description = f"{len(opened)} triples in {len(opened.graphs())} named graphs in {folder}"
+        gc.collect()
+        return StoreSpec(Source("oxigraph", str(folder)), Source("oxigraph-write", str(folder)), description)
+    opened = open_store(spec)
+    if not isinstance(opened, RemoteStore):
+        raise StoreError(f"{spec}: coopgraph serve cannot serve this store")
+    remote = Source("remote", opened.query_url, update_url=opened.update_url, union=opened.union)
+    return StoreSpec(remote, remote, f"the {opened.server} at {opened.query_url} (proxied)")
+
+
+@dataclass
+class Server:
+    """A running endpoint. ``url`` is its home page; ``close()`` stops it and its workers."""
+
+    url: str
+    httpd: EndpointServer
+    pool: WorkerPool
+    store: StoreSpec
+    thread: threading.Thread | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def endpoint(self) -> str:
+        """The SPARQL endpoint's URL."""
+        return self.url + "sparql"
+
+    def serve_forever(self) -> None:
+        """Answer requests in this thread until interrupted (Ctrl-C) or closed."""
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.thread is not None:  # serve_forever runs in another thread: ask it to stop
+            self.httpd.shutdown()
+        self.httpd.server_close()
+        self.pool.close()
+        self.store.cleanup()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_server(
+    *,
+    store: str | None = None,
+    data: Sequence[str | Path] = ("data",),
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    timeout: float = 30.0,
+    max_results: int = 100_000,
+    max_body: int = 1_000_000,
+    workers: int | None = None,
+    allow_update: bool = False,
+    max_connections: int = 64,
+    log: TextIO | None = None,
+    background: bool = True,
+) -> Server:
+    """Start the endpoint; with ``background`` it answers in a thread of its own.
+
+    Parameters
+    ----------
+    store : ``memory`` (build the sources under ``data``), ``oxigraph:DIR`` or an ``http(s)://`` endpoint;
+        default ``$COOPGRAPH_STORE``, else ``memory``
+    data : source files or folders, for ``memory``
+    host, port : where to listen (port 0: any free port; see ``Server.url``)
+    timeout : seconds a query may run before it is stopped (503)
+    max_results : the most rows (or triples) an answer may hold (413 beyond)
+    max_body : the largest request body accepted, in bytes (413 beyond)
+    workers : queries that run at once (default: the number of CPUs, at least 2)
+    allow_update : accept SPARQL Update (POST update=...)
+    max_connections : connections served at once (503 beyond)
+    log : where to write one line per request (None: nowhere)
+
+    Returns
+    -------
+    Server
+
+    Raises
+    ------
+    StoreError
+        for a store that cannot be opened
+    CoopgraphError
+        when the address is taken
+
+    Examples
+    --------
+    >>> with start_server(port=0) as server:  # doctest: +SKIP
+    ...     print(server.endpoint)
+    http://127.0.0.1:41234/sparql
+    """
+    for name, value in (("timeout", timeout), ("max_results", max_results), ("max_body", max_body)):
+        if value <= 0:
+            raise ValueError(f"{name} must be more than 0, not {value}")
+    spec = prepare_store(store, data=data)
+    size = workers or max(2, os.cpu_count() or 2)
+    pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None)
+    try:
+        pool.start()
+    except PoolError as exc:
+        spec.cleanup()
+        raise StoreError(f"{store_spec(store)}: {exc}") from None
+    settings = Settings(timeout=timeout, max_results=max_results, max_body=max_body, allow_update=allow_update,
+                        max_connections=max_connections, description=spec.description)
+    try:
+        httpd = EndpointServer((host, port), pool, settings, log=log)
+    except BaseException as exc:
+        pool.close()
+        spec.cleanup()
+        if isinstance(exc, OSError):
+            raise CoopgraphError(f"cannot listen on {host}:{port}: {exc.strerror or exc} — choose another --port "
+                                 "(or stop what uses it)") from None
+        raise
+    bound_host, bound_port = httpd.server_address[:2]
+    shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    server = Server(url=f"http://{shown}:{bound_port}/", httpd=httpd, pool=pool, store=spec)
+    if background:
+        server.thread = threading.Thread(target=server.serve_forever, name="coopgraph-serve", daemon=True)
+        server.thread.start()
+    return server
+
+
+def serve(*, out: TextIO = sys.stdout, **options: object) -> None:
+    """Run the endpoint until Ctrl-C; print where it listens first (options as :func:`start_server`)."""
+    server = start_server(background=False, **options)  # type: ignore[arg-type]
+    settings = server.httpd.settings
+    print(f"coopgraph: serving {settings.description}", file=out)
+    print(f"  query editor      {server.url}", file=out)
+    print(f"  SPARQL endpoint   {server.endpoint}", file=out)
+    print(f"  named queries     {server.url}queries", file=out)
+    print(f"  network           {server.url}graph", file=out)
+    mode = "read-write (--allow-update)" if settings.allow_update else "read-only"
+    print(f"  {mode}; queries stop after {settings.timeout:g} s; answers hold at most {settings.max_results} rows;"
+          f" {server.pool.size} workers. Ctrl-C stops.", file=out, flush=True)
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (kill, systemd, timeout) stops the server as Ctrl-C does
+
+    previous = signal.signal(signal.SIGTERM, stop) if threading.current_thread() is threading.main_thread() else None
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()  # the workers, and the temporary store of --store memory
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,511 @@
+"""The worker side of the endpoint: open the store, check a request, run it, write the answer.
+
+Each worker is a process of its own (see :mod:`coopgraph.server.pool`), so that a query running past
+the time limit can be stopped by ending the process: Oxigraph cannot be interrupted from Python.
+Everything that costs CPU — checking, running, counting and serializing — happens here, never in
+the process that answers HTTP.
+
+A worker reads one :class:`Source`:
+
+- ``oxigraph``: an Oxigraph store on disk, opened read-only (many workers share it);
+- ``oxigraph-write``: the same store opened for writing (one worker at a time, for an update);
+- ``remote``: another SPARQL 1.1 endpoint, asked over HTTP.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from coopgraph.server.formats import GRAPH_FORMATS, TABLE_FORMATS, NotAcceptable, negotiate
+
+__all__ = ["Job", "Reply", "Refused", "Source", "check_query", "check_update", "open_store", "handle", "worker_main"]
+
+_TABLE = {f.name: f for f in TABLE_FORMATS}
+_GRAPH = {f.name: f for f in GRAPH_FORMATS}
+_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+#: A remote endpoint's answer is read up to this many bytes.
+REMOTE_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Job:
+    """What a worker is asked to do.
+
+    Attributes
+    ----------
+    kind : "query", "update", "page" (the network page) or "ping"
+    text : the SPARQL text
+    accept : the request's Accept header
+    formats : values of the request's ``format`` parameter
+    default_graphs, named_graphs : the protocol's ``default-graph-uri`` / ``named-graph-uri`` (or, for
+        an update, ``using-graph-uri`` / ``using-named-graph-uri``)
+    max_results : the most rows (or triples) an answer may hold
+    prefixes : prefixes for Turtle output
+    """
+
+    kind: str
+    text: str = ""
+    accept: str | None = None
+    formats: tuple[str, ...] = ()
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_results: int = 100_000
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """An HTTP answer: status, headers and body."""
+
+    status: int
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def message(cls, status: int, text: str, **headers: str) -> Reply:
+        """A plain-text answer of one line."""
+        return cls(status, (text.rstrip("\n") + "\n").encode("utf-8"), headers=dict(headers))
+
+
+class Refused(Exception):
+    """A request the endpoint will not run: its HTTP status and why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescaped(text: str) -> str:
+    """The text with SPARQL's codepoint escapes applied (they are processed before parsing)."""
+
+    def char(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except ValueError:
+            return match.group(0)
+
+    return _CODEPOINT.sub(char, text)
+
+
+def _walk(node: Any) -> Iterable[Any]:
+    """Every node of an rdflib parse tree (CompValue, ParseResults, lists)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        if isinstance(current, dict):
+            todo.extend(current.values())
+        elif isinstance(current, list | tuple) or type(current).__name__ == "ParseResults":
+            todo.extend(list(current))
+
+
+def _names(tree: Any) -> set[str]:
+    return {getattr(node, "name", "") for node in _walk(tree) if type(node).__name__ == "CompValue"}
+
+
+def _parser_message(exc: Exception) -> str:
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "col", None)
+    text = getattr(exc, "msg", None) or str(exc)
+    return f"{text} at line {line}, column {column}" if line else text
+
+
+_SERVICE_REFUSED = ("SERVICE is refused: this endpoint does not call other SPARQL endpoints "
+                    "(federated queries are off) — query the other endpoint yourself")
+
+
+@functools.lru_cache(maxsize=1024)
+def check_query(text: str) -> None:
+    """Refuse a query that would call another endpoint (``SERVICE``).
+
+    Only a query whose text holds the word ``service`` (codepoint escapes applied) is parsed —
+    rdflib's parser takes ~0.1 s on a long query, and a SERVICE clause cannot be written without
+    that word. The query itself is then parsed and run by Oxigraph.
+
+    Raises
+    ------
+    Refused
+        403 for SERVICE; 400 when a query that mentions SERVICE cannot be parsed to tell
+    """
+    plain = _unescaped(text)
+    if "service" not in plain.lower():
+        return
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(plain)
+    except Exception as exc:  # pyparsing's ParseException, or rdflib's bare Exception for a prefix
+        raise Refused(400, f"SPARQL syntax error: {_parser_message(exc)} (the query mentions SERVICE, "
+                           "so it was parsed by rdflib to check it)") from None
+    if "ServiceGraphPattern" in _names(tree):
+        raise Refused(403, _SERVICE_REFUSED)
+
+
+@functools.lru_cache(maxsize=256)
+def check_update(text: str) -> None:
+    """Refuse an update that loads a document from elsewhere (``LOAD``) or calls SERVICE.
+
+    Raises
+    ------
+    Refused
+        403 for LOAD or SERVICE; 400 when the update does not parse
+    """
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        tree = parseUpdate(_unescaped(text))
+    except Exception as exc:
+        raise Refused(400, f"SPARQL Update syntax error: {_parser_message(exc)}") from None
+    names = _names(tree)
+    if "Load" in names:
+        raise Refused(403, "LOAD is refused: this endpoint does not fetch documents from other hosts — "
+                           "load the file into the store with coopgraph instead")
+    if "ServiceGraphPattern" in names:
+        raise Refused(403, _SERVICE_REFUSED)
+
+
+def _is_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(_unescaped(text))
+    except Exception:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------ stores
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a worker reads (see the module docstring); for a remote endpoint, how to ask it.
+
+    Attributes
+    ----------
+    kind : "oxigraph", "oxigraph-write" or "remote"
+    location : the Oxigraph folder, or the endpoint's query URL
+    update_url : the endpoint's update URL (remote)
+    union : how a remote query reaches the union of the named graphs when the client names no
+        default graph: "oxigraph" (its union-default-graph parameter), "server" (the server's default
+        graph is the union already), or the IRI of a graph that stands for it (Fuseki)
+    """
+
+    kind: str
+    location: str
+    update_url: str | None = None
+    union: str = "server"
+
+
+def open_store(source: Source) -> Any:
+    """The store a worker answers from; a remote endpoint is its :class:`Source` (asked per request)."""
+    if source.kind == "oxigraph":
+        return ox.Store.read_only(source.location)
+    if source.kind == "oxigraph-write":
+        return ox.Store(source.location)
+    if source.kind == "remote":
+        return source
+    raise ValueError(f"unknown store kind {source.kind!r}")
+
+
+def _graph_names(iris: Iterable[str]) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(iri) for iri in iris]
+    except ValueError as exc:
+        raise Refused(400, f"a graph IRI is not an IRI: {exc}") from None
+
+
+def _run_local(store: ox.Store, job: Job) -> Any:
+    options: dict[str, Any] = {}
+    if job.default_graphs:
+        options["default_graph"] = _graph_names(job.default_graphs)
+    else:
+        options["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        options["named_graphs"] = _graph_names(job.named_graphs)
+    try:
+        return store.query(job.text, **options)
+    except SyntaxError as exc:
+        if _is_update(job.text):
+            raise Refused(400, "this is a SPARQL Update, sent as a query — send it as update= (form) or as "
+                               "application/sparql-update") from None
+        raise Refused(400, syntax_message(job.text, exc)) from None
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def syntax_message(text: str, exc: Exception) -> str:
+    """Oxigraph's syntax error, readable: line, column, the text near it, and what was expected.
+
+    Oxigraph lists every character class it would have accepted; the classes are left out.
+
+    >>> syntax_message("SELECT * WHERE { ?s nope:p ?o }", SyntaxError("error at 1:27: expected one of Prefix not found"))
+    "SPARQL syntax error at line 1, column 27, near 'nope:p': the prefix 'nope:' is not declared — add PREFIX nope: <...>"
+    """
+    match = _POSITION.match(str(exc).strip())
+    if not match:
+        return f"SPARQL syntax error: {exc}"
+    line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
+    lines = text.split("\n")
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    before = source[: max(0, column - 1)]
+    near_match = re.search(r"\S+\s*$", before)
+    near = (near_match.group(0).strip() if near_match else "") + source[max(0, column - 1):][:20].split(" ")[0]
+    near = near if len(near) <= 40 else near[:37] + "..."
+    where = f"SPARQL syntax error at line {line}, column {column}" + (f", near '{near}'" if near else "")
+    if "Prefix not found" in detail:
+        prefix = re.search(r"([A-Za-z][\w\-.]*)?:[^\s:]*$", before)
+        name = prefix.group(1) or "" if prefix else ""
+        return f"{where}: the prefix '{name}:' is not declared — add PREFIX {name}: <...>"
+    detail = " ".join(detail.split())
+    if detail.startswith("expected one of "):
+        options = [o.strip() for o in re.split(r",\s*(?![^\[]*\])", detail[len("expected one of "):])]
+        kept = [o for o in options if o and o != "[_]" and "..=" not in o and "\\u{" not in o]
+        detail = "expected " + " or ".join(kept) if kept else "unexpected text"
+    return f"{where}: {detail}"
+
+
+def _ask_remote(source: Source, job: Job, *, update: bool = False) -> Any:
+    """Send the job to a remote endpoint; its answer parsed by Oxigraph (solutions, boolean or triples)."""
+    url = (source.update_url or source.location) if update else source.location
+    fields = [("update" if update else "query", job.text)]
+    if job.default_graphs or job.named_graphs:
+        fields += [("using-graph-uri" if update else "default-graph-uri", g) for g in job.default_graphs]
+        fields += [("using-named-graph-uri" if update else "named-graph-uri", g) for g in job.named_graphs]
+    elif source.union == "oxigraph":
+        fields.append(("using-union-graph" if update else "union-default-graph", ""))
+    elif source.union != "server":
+        fields.append(("using-graph-uri" if update else "default-graph-uri", source.union))
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Accept": "application/sparql-results+json, application/n-triples;q=0.9, */*;q=0.1"},
+    )
+    try:
+        with urllib.request.urlopen(request) as response:  # noqa: S310 - the operator's own --store URL
+            body = response.read(REMOTE_MAX_BYTES + 1)
+            media = response.headers.get_content_type()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(2000).decode("utf-8", "replace").strip()
+        status = exc.code if 400 <= exc.code < 500 else 502
+        raise Refused(status, f"the store at {url} answered {exc.code}: {detail}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise Refused(502, f"the store at {url} cannot be reached: {getattr(exc, 'reason', exc)}") from None
+    if len(body) > REMOTE_MAX_BYTES:
+        raise Refused(502, f"the store at {url} answered more than {REMOTE_MAX_BYTES} bytes")
+    if update:
+        return None
+    try:
+        results = ox.QueryResultsFormat.from_media_type(media)
+        if results is not None:
+            return ox.parse_query_results(body, format=results)
+        rdf = ox.RdfFormat.from_media_type(media)
+        if rdf is not None:
+            return [quad.triple for quad in ox.parse(body, format=rdf)]
+    except SyntaxError as exc:
+        raise Refused(502, f"the store at {url} sent an answer that does not parse ({exc}) — a server-side timeout "
+                           "(such as oxigraph serve --timeout-s) cuts answers short without an error") from None
+    raise Refused(502, f"the store at {url} answered in {media}, which is neither SPARQL results nor RDF")
+
+
+# ------------------------------------------------------------------------------------------ answers
+
+
+def _too_many(job: Job, what: str) -> Refused:
+    return Refused(
+        413,
+        f"the answer has more than {job.max_results} {what} (the server's --max-results) — add LIMIT "
+        f"{job.max_results} (and OFFSET to page through), or narrow the query",
+    )
+
+
+def html_page(title: str, body: str) -> Reply:
+    """A small page (``body`` is HTML already escaped) in the pages' style."""
+    page = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title>"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<link rel="stylesheet" href="/static/home.css"><link rel="icon" href="/static/favicon.svg"></head>'
+            f'<body class="answer"><header><h1>{html.escape(title)}</h1><nav><a href="/">editor</a> '
+            '<a href="/queries">query library</a> <a href="/graph">network</a></nav></header>'
+            f"<main>{body}</main></body></html>\n")
+    return Reply(200, page.encode("utf-8"), "text/html; charset=utf-8")
+
+
+def _cell(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        suffix = f"@{term.language}" if term.language else ""
+        return html.escape(term.value) + (f"<small>{html.escape(suffix)}</small>" if suffix else "")
+    if isinstance(term, ox.BlankNode):
+        return f"_:{html.escape(term.value)}"
+    return html.escape(getattr(term, "value", str(term)))
+
+
+def _html_table(variables: list[Any], rows: list[Any]) -> Reply:
+    head = "".join(f"<th>{html.escape(v.value)}</th>" for v in variables)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(row[v])}</td>" for v in variables) + "</tr>" for row in rows)
+    count = f"<p>{len(rows)} row{'' if len(rows) == 1 else 's'}</p>"
+    return html_page("coopgraph: answer", f"{count}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _solutions_answer(result: Any, job: Job) -> Reply:
+    try:
+        fmt = negotiate(job.accept, "table", requested=job.formats)
+    except NotAcceptable as exc:
+        raise Refused(406, str(exc)) from None
+    variables = list(result.variables)
+    rows = list(islice(result, job.max_results + 1))
+    if len(rows) > job.max_results:
+        raise _too_many(job, "rows")
+    if fmt.name == "html":
+        return _html_table(variables, rows)
+    # The rows are counted, then written as TSV (each term as N-Triples writes it) and handed to
+    # Oxigraph's own writer for the format asked for.
+    header = "\t".join(str(v) for v in variables)
+    lines = ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows]
+    tsv = "\n".join([header, *lines]) + "\n"
+    if not variables:
+        body = json.dumps({"head": {"vars": []}, "results": {"bindings": [{} for _ in rows]}}).encode()
+        if fmt.name != "json":
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=_RESULTS[fmt.name])
+        return Reply(200, body, fmt.content_type)
+    parsed = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    return Reply(200, parsed.serialize(format=_RESULTS[fmt.name]), fmt.content_type)
+
+
+def _boolean_answer(result: Any, job: Job) -> Reply:
+    try:
+        fmt = negotiate(job.accept, "table", requested=job.formats)
+    except NotAcceptable as exc:
+        raise Refused(406, str(exc)) from None
+    if fmt.name == "html":
+        return html_page("coopgraph: answer", f"<p>{str(bool(result)).lower()}</p>")
+    return Reply(200, result.serialize(format=_RESULTS[fmt.name]), fmt.content_type)
+
+
+def _graph_answer(triples: Iterable[ox.Triple], job: Job) -> Reply:
+    try:
+        fmt = negotiate(job.accept, "graph", requested=job.formats)
+    except NotAcceptable as exc:
+        raise Refused(406, str(exc)) from None
+    found = list(islice(triples, job.max_results + 1))
+    if len(found) > job.max_results:
+        raise _too_many(job, "triples")
+    prefixes = job.prefixes if fmt.name in ("turtle", "rdfxml", "html") else None
+    body = ox.serialize(found, format=_RDF.get(fmt.name, ox.RdfFormat.TURTLE), prefixes=prefixes) or b""
+    if fmt.name == "html":
+        return html_page("coopgraph: answer", f"<pre>{html.escape(body.decode('utf-8'))}</pre>")
+    return Reply(200, body, fmt.content_type)
+
+
+def answer(result: Any, job: Job) -> Reply:
+    """A query's result in the format the request negotiates, within the row limit."""
+    if isinstance(result, ox.QuerySolutions):
+        return _solutions_answer(result, job)
+    if isinstance(result, ox.QueryBoolean):
+        return _boolean_answer(result, job)
+    return _graph_answer(result, job)
+
+
+def _query(store: Any, job: Job) -> Reply:
+    check_query(job.text)
+    if isinstance(store, Source):
+        return answer(_ask_remote(store, job), job)
+    return answer(_run_local(store, job), job)
+
+
+def _update(store: Any, job: Job) -> Reply:
+    check_update(job.text)
+    if isinstance(store, Source):
+        _ask_remote(store, job, update=True)
+    else:
+        if job.default_graphs or job.named_graphs:
+            raise Refused(400, "using-graph-uri and using-named-graph-uri are not supported here — "
+                               "write USING in the update instead")
+        try:
+            store.update(job.text)
+        except SyntaxError as exc:
+            raise Refused(400, syntax_message(job.text, exc).replace("SPARQL", "SPARQL Update", 1)) from None
+        store.flush()
+    return Reply(204, b"", headers={})
+
+
+def _page(store: Any, job: Job) -> Reply:
+    """The interactive network page, drawn from the subgraph the institution network reads."""
+    from rdflib import Graph
+
+    from coopgraph import network, render
+
+    text = resources.files("coopgraph.server").joinpath("network-subgraph.rq").read_text(encoding="utf-8")
+    construct = Job("query", text=text, max_results=10_000_000)
+    triples = _ask_remote(store, construct) if isinstance(store, Source) else _run_local(store, construct)
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+    graph = Graph().parse(data=data.decode("utf-8"), format="nt")
+    G = network.institution_network(graph)
+    page = render.html_document(G, title="coopgraph: institution network")
+    return Reply(200, page.encode("utf-8"), "text/html; charset=utf-8")
+
+
+def handle(store: Any, job: Job) -> Reply:
+    """Answer one job; a refusal becomes its 4xx reply, anything else a 500 with the error."""
+    try:
+        if job.kind == "query":
+            return _query(store, job)
+        if job.kind == "update":
+            return _update(store, job)
+        if job.kind == "page":
+            return _page(store, job)
+        if job.kind == "ping":
+            return Reply(200, b"pong\n")
+        raise ValueError(f"unknown job kind {job.kind!r}")
+    except Refused as exc:
+        return Reply.message(exc.status, exc.message)
+    except OSError as exc:  # Oxigraph reports evaluation and storage errors as OSError
+        return Reply.message(500, f"the store failed while answering: {exc}")
+    except Exception:  # a bug: keep its traceback in the answer and the log
+        return Reply.message(500, "internal error in a query worker:\n" + traceback.format_exc())
+
+
+def worker_main(conn: Any, source: Source) -> None:
+    """A worker process: open the store, say ``ready``, then answer jobs until the pipe closes."""
+    try:
+        store = open_store(source)
+    except Exception as exc:  # reported to the parent, which fails to start with the message
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(handle(store, job))
