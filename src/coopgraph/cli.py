@@ -6,15 +6,17 @@ Exit codes: 0 ok; 1 bad input or data that does not conform; 2 usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coopgraph import __version__, analysis, docs, export, network, pipeline, publish, queries, render, timeline
+from coopgraph import __version__, analysis, docs, export, network, pipeline, publish, queries, render, synth, timeline
 from coopgraph.build import build_dataset, union
 from coopgraph.errors import CoopgraphError, ValidationError
 from coopgraph.sources import rdfcheck, registry
+from coopgraph.store import STORE_ENV, open_store, store_spec
 
 __all__ = ["main"]
 
@@ -38,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
     build.add_argument("-o", "--out", default="out", help="output folder (default: out)")
+    _store_options(build, "also replace the sources' graphs in this store: oxigraph:DIR or an endpoint URL")
     build.set_defaults(run=_build)
 
     validate = commands.add_parser(
@@ -55,7 +58,83 @@ def _parser() -> argparse.ArgumentParser:
     _query_commands(commands)
     _publish_commands(commands)
     _serve_command(commands)
+    _store_commands(commands)
     return parser
+
+
+_STORE_HELP = "where the graph is: memory (default: built from the sources), oxigraph:DIR, or a SPARQL endpoint URL"
+
+
+def _store_options(command: argparse.ArgumentParser, help: str = _STORE_HELP) -> None:
+    group = command.add_argument_group("store")
+    group.add_argument("--store", metavar="SPEC", help=f"{help} (default: ${STORE_ENV}, else memory)")
+    group.add_argument("--update-url", metavar="URL", help="the SPARQL Update URL, if elsewhere than its layout says")
+    group.add_argument("--gsp-url", metavar="URL", help="the Graph Store Protocol URL, if elsewhere than its layout says")
+
+
+@contextlib.contextmanager
+def _opened(args: argparse.Namespace):
+    """The store the options name: the text "memory", or an open store (closed afterwards)."""
+    spec = store_spec(getattr(args, "store", None))
+    if spec == "memory":
+        yield "memory"
+        return
+    with open_store(spec, update_url=args.update_url, gsp_url=args.gsp_url) as store:
+        yield store
+
+
+def _store_commands(commands: argparse._SubParsersAction) -> None:
+    load = commands.add_parser(
+        "load", help="validate sources and put them into a store (Oxigraph on disk, or a SPARQL endpoint)",
+        description="Read and validate the sources (against what the store already holds about the entities they "
+        "name), then replace the named graph of each source in the store; other graphs stay as they were, and "
+        "the derived cooperation graph is computed anew. N-Quads and TriG files (dumps, 'coopgraph synth "
+        "--format nq') are loaded as they are, checked for syntax only. All or nothing: a bad file, invalid "
+        "data or a store that fails midway leave the store as it was.",
+        epilog="Example: coopgraph load data --store oxigraph:out/store",
+    )
+    load.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
+    load.add_argument("--no-validate", action="store_true",
+                      help="skip shapes and references (N-Triples and Turtle are then loaded as they are, too)")
+    load.add_argument("--root", metavar="DIR",
+                      help="folder that file names in the provenance are relative to (default: the first folder given; "
+                      "give the data folder when reloading one source)")
+    _store_options(load, "the store to write: oxigraph:DIR or an endpoint URL")
+    load.set_defaults(run=_load)
+
+    synth = commands.add_parser(
+        "synth", help="write a synthetic cooperation graph of a given size (for tests and benchmarks)",
+        description="Generate institutions in countries and cities, people and their posts, visits with "
+        "delegations, agreements, joint programmes and mobility, with power-law numbers of partners, over the "
+        "years 1995-2025 — deterministic for a seed. yaml writes the authoring format (registry/ and sources/, "
+        "what 'coopgraph build' validates); nq streams N-Quads (one named graph per source, as 'coopgraph load' "
+        "stores them); nt streams the same triples without graphs.",
+        epilog="Example: coopgraph synth --triples 1000000 --seed 1 --format nq -o out/synth-1m",
+    )
+    synth.add_argument("--triples", type=int, required=True, metavar="N", help="about how many triples to write")
+    synth.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default: 1)")
+    synth.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder")
+    synth.add_argument("--format", choices=("yaml", "nq", "nt"), default="yaml", help="yaml (default), nq or nt")
+    synth.set_defaults(run=_synth)
+
+
+def _load(args: argparse.Namespace) -> int:
+    if store_spec(args.store) == "memory":
+        raise CoopgraphError(f"the memory store keeps nothing after the command — give --store oxigraph:DIR or "
+                             f"a SPARQL endpoint URL (or set ${STORE_ENV})")
+    with _opened(args) as store:
+        report = pipeline.load(args.paths, store=store, validate=not args.no_validate, root=args.root)
+    print(f"store {report.spec}")
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    if args.triples < 1:
+        raise CoopgraphError("--triples must be 1 or more")
+    report = synth.write(args.out, triples=args.triples, seed=args.seed, format=args.format)
+    print("\n".join(report.lines()))
+    return 0
 
 
 def _publish_commands(commands: argparse._SubParsersAction) -> None:
@@ -73,6 +152,7 @@ def _publish_commands(commands: argparse._SubParsersAction) -> None:
     dump.add_argument("-o", "--out", metavar="FILE", help="the file to write (default: standard output)")
     dump.add_argument("--describe", action="store_true",
                       help="add the VoID/DCAT description of the data as the graph .../graph/void")
+    _store_options(dump, "export what this store holds instead of the sources: oxigraph:DIR or an endpoint URL")
     dump.set_defaults(run=_export)
 
     documentation = commands.add_parser(
@@ -98,7 +178,11 @@ def _docs(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     fmt = args.format or (export.format_of(args.out) if args.out else "turtle")
-    data = publish.dump(args.paths, format=fmt, with_description=args.describe)
+    with _opened(args) as store:
+        if store == "memory":
+            data = publish.dump(args.paths, format=fmt, with_description=args.describe)
+        else:
+            data = pipeline.dump_store(store, format=fmt, with_description=args.describe)
     if args.out:
         _write({Path(args.out): data})
     else:
@@ -111,6 +195,7 @@ def _slice_options(command: argparse.ArgumentParser, *, focus: bool = True) -> N
     command.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
     command.add_argument("--since", type=int, metavar="YEAR", help="keep cooperation from this year on")
     command.add_argument("--until", type=int, metavar="YEAR", help="keep cooperation up to this year")
+    _store_options(command)
     if focus:
         command.add_argument("--view", choices=network.VIEWS, default="institutions",
                              help="institutions (the cooperation network, default) or full (every entity)")
@@ -185,6 +270,7 @@ def _query_commands(commands: argparse._SubParsersAction) -> None:
                        help="table (default); json, xml, csv, tsv (SPARQL results); turtle, jsonld (CONSTRUCT, DESCRIBE)")
     query.add_argument("--data", action="append", metavar="PATH",
                        help="a source file or folder (repeatable; default: data)")
+    _store_options(query, "run on this store instead of the sources: oxigraph:DIR or an endpoint URL")
     query.set_defaults(run=_query)
 
     listing = commands.add_parser(
@@ -204,7 +290,9 @@ def _param(text: str) -> tuple[str, str]:
 
 def _query(args: argparse.Namespace) -> int:
     query = queries.parse_query(args.sparql) if args.sparql is not None else args.query
-    output = queries.query_sources(query, data=args.data or ["data"], params=dict(args.param), fmt=args.format)
+    with _opened(args) as store:
+        output = queries.query_sources(query, data=args.data or ["data"], params=dict(args.param), fmt=args.format,
+                                       store=store)
     if isinstance(output, bytes):
         sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
         sys.stdout.flush()
@@ -219,7 +307,8 @@ def _queries(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    summary = pipeline.build(args.paths, out=args.out)
+    with _opened(args) as store:
+        summary = pipeline.build(args.paths, out=args.out, store=store)
     print("\n".join(summary.lines()))
     return 0
 
@@ -416,12 +505,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graph(args: argparse.Namespace):
-    return union(build_dataset(args.paths).dataset)
+def _graph(args: argparse.Namespace, view: str = "full"):
+    with _opened(args) as store:
+        if store == "memory":
+            return union(build_dataset(args.paths).dataset)
+        return pipeline.facts(args.paths, store=store, view=view)
 
 
 def _view(args: argparse.Namespace):
-    return network.view(_graph(args), view=args.view, focus=args.focus, depth=args.depth,
+    return network.view(_graph(args, args.view), view=args.view, focus=args.focus, depth=args.depth,
                         since=args.since, until=args.until)
 
 
@@ -433,7 +525,7 @@ def _write(files: dict) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    G = network.institution_network(_graph(args), since=args.since, until=args.until)
+    G = network.institution_network(_graph(args, "institutions"), since=args.since, until=args.until)
     report = analysis.stats(G, top=args.top)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.format == "json" else "\n".join(report.lines()))
     return 0

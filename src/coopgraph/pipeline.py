@@ -7,16 +7,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from coopgraph import export, ids, network, publish, render, timeline
 from coopgraph.build import Build, build_dataset, union
-from coopgraph.errors import ValidationError
+from coopgraph.errors import CoopgraphError, SourceError, ValidationError
 from coopgraph.namespaces import PREFIXES
+from coopgraph.sources import READERS
+from coopgraph.store import LoadReport, Store, network_facts, open_store, store_spec
 from coopgraph.validate import Problem, validate
 
-__all__ = ["Summary", "check", "build", "OUTPUTS"]
+__all__ = ["Summary", "check", "build", "load", "facts", "dump_store", "OUTPUTS"]
 
 #: Files the main job writes, name → function of the build returning bytes.
 OUTPUTS: dict[str, Callable[[Build], bytes]] = {
@@ -42,6 +44,7 @@ class Summary:
     sources: list[tuple[str, str, int]]  # (graph id, title or file, triples)
     problems: list[Problem] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The summary as the lines ``coopgraph build`` prints."""
@@ -53,6 +56,7 @@ class Summary:
         verdict = "valid (SHACL shapes and references)" if not self.problems else f"{len(self.problems)} problems"
         out.append(f"validation: {verdict}")
         out += [f"wrote {path}" for path in self.written]
+        out += self.stored
         return out
 
 
@@ -102,10 +106,12 @@ def check(paths: Iterable[str | Path]) -> Summary:
     return _summarise(build, problems)
 
 
-def build(paths: Iterable[str | Path], *, out: str | Path = "out") -> Summary:
+def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: str | Store | None = None) -> Summary:
     """The main job: build, validate, then write every output into ``out`` at once.
 
-    Nothing is written unless the data reads and validates; files are replaced atomically.
+    Nothing is written unless the data reads and validates; files are replaced atomically. With a
+    ``store`` other than ``memory`` (``oxigraph:DIR`` or an endpoint URL), the sources' graphs then
+    replace those of the same name in the store, and the store derives its cooperation graph anew.
 
     Raises
     ------
@@ -119,4 +125,143 @@ def build(paths: Iterable[str | Path], *, out: str | Path = "out") -> Summary:
     summary = _summarise(dataset_build, problems)
     renders = {name: (lambda render=render: render(dataset_build)) for name, render in OUTPUTS.items()}
     summary.written = export.write_files(out, renders)
+    if isinstance(store, Store) or store_spec(store) != "memory":
+        report = _into_store(store, lambda opened: opened.load(dataset_build.dataset))  # type: ignore[arg-type]
+        summary.stored = [f"store {report.spec}: " + report.lines()[0]] + report.lines()[-2:]
     return summary
+
+
+#: Files loaded as they are, never through the authoring readers (they carry their own named graphs).
+_DATASET_SUFFIXES = {".nq", ".trig"}
+#: Files loaded as they are when validation is off, and validated like any source when it is on.
+_TRIPLE_SUFFIXES = {".nt", ".ttl"}
+
+
+def _into_store(store: str | Store, work: Callable[[Store], LoadReport]) -> LoadReport:
+    def run(opened: Store) -> LoadReport:
+        report = work(opened)
+        report.spec = opened.spec
+        return report
+
+    return _with_store(store, run)  # type: ignore[return-value]
+
+
+def load(
+    paths: Iterable[str | Path],
+    *,
+    store: str | Store,
+    validate: bool = True,
+    root: str | Path | None = None,
+) -> LoadReport:
+    """Validate sources, then put them into a store: each source's graph replaces the graph of its name.
+
+    The authoring sources (YAML, Turtle, N-Triples, JSON-LD, RDF/XML) are built as ``coopgraph build``
+    builds them and validated together with what the store already holds about the entities they
+    refer to; N-Quads and TriG files (dumps, ``coopgraph synth --format nq``) are loaded as they are,
+    checked for syntax only. Graphs the sources do not name stay as they were; the store then derives
+    its cooperation graph anew. Nothing is written unless everything reads and validates, and a
+    failure while writing leaves the store as it was.
+
+    Parameters
+    ----------
+    paths : source files or folders
+    store : ``oxigraph:DIR``, an endpoint URL, ``memory``, or an open store
+    validate : check shapes and references (off: N-Triples and Turtle are loaded as they are, too)
+    root : folder that file names in the provenance are relative to (default: the first folder given,
+        as for ``coopgraph build``; give the same root when reloading one source of a folder)
+
+    Returns
+    -------
+    LoadReport
+
+    Raises
+    ------
+    SourceError, ValidationError
+        before the store is touched
+    StoreError
+        when the store cannot be written (it then holds what it held before)
+    """
+    paths = [Path(p) for p in paths]
+    if root is None:
+        first = paths[0] if paths else Path(".")
+        root = first if first.is_dir() else first.parent
+    authoring, bulk = [], []
+    for path in paths:
+        if not path.exists():
+            raise SourceError(path, None, "no such file or folder — check the path")
+        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in found:
+            suffix = file.suffix.lower()
+            if suffix in _DATASET_SUFFIXES or (not validate and suffix in _TRIPLE_SUFFIXES):
+                bulk.append(file)
+            elif suffix in READERS or not path.is_dir():
+                authoring.append(file)
+    built = build_dataset(authoring, root=root, rules=False) if authoring else None
+
+    def work(opened: Store) -> LoadReport:
+        if built is not None and validate:
+            problems = _problems_in_context(built, opened)
+            if problems:
+                raise ValidationError([str(p) for p in problems])
+        report = opened.load(built.dataset if built else None, files=bulk)
+        if built is not None:
+            how = "shapes and references, with what the store holds" if validate else "not validated (--no-validate)"
+            report.notes.append(f"{len(built.sources)} source files built: {how}")
+        if bulk:
+            report.notes.append(f"{len(bulk)} RDF files loaded as they are (syntax checked)")
+        return report
+
+    return _into_store(store, work)
+
+
+def facts(paths: Iterable[str | Path], *, store: str | Store | None = None, view: str = "full") -> Graph:
+    """The graph that network views, statistics and the timeline read.
+
+    With the ``memory`` store, the sources under ``paths`` are built (rules included); with any
+    other store, what it holds is read: for the ``institutions`` view only the statements the
+    institution network needs (:func:`coopgraph.store.network_facts`), else everything.
+    """
+    if not isinstance(store, Store) and store_spec(store) == "memory":
+        return union(build_dataset(paths).dataset)
+
+    def read(opened: Store) -> Graph:
+        return network_facts(opened) if view == "institutions" else union(opened.dataset())
+
+    return _with_store(store, read)  # type: ignore[arg-type]
+
+
+def _with_store(store: str | Store, work: Callable[[Store], object]) -> object:
+    if isinstance(store, Store):
+        return work(store)
+    with open_store(store) as opened:
+        return work(opened)
+
+
+def dump_store(store: str | Store, *, format: str = "turtle", with_description: bool = False) -> bytes:
+    """What a store holds, in one RDF format (as ``coopgraph export`` writes the sources)."""
+    if format not in export.FORMATS:
+        raise CoopgraphError(f"unknown RDF format '{format}' — use one of {', '.join(export.FORMATS)}")
+    dataset: Dataset = _with_store(store, lambda opened: opened.dataset())  # type: ignore[assignment]
+    graphs = [g for g in dataset.graphs() if len(g)]
+    if with_description:
+        graphs.append(publish.describe(graphs))
+    return export.serialize(graphs, format)
+
+
+def _problems_in_context(built: Build, store: Store) -> list[Problem]:
+    """Validation problems of ``built``, with the store's statements about the entities it refers to."""
+    defined = {s for s in union(built.dataset).subjects(RDF.type, None)}
+    referenced = {o for _, _, o, _ in built.dataset.quads((None, None, None, None))
+                  if ids.is_entity(o) and o not in defined}
+    replaced = [g.identifier for g in built.dataset.graphs() if len(g)]
+    context = store.describe(referenced, outside=replaced)  # type: ignore[arg-type]
+    if not len(context):
+        return validate(built)
+    checked = Build(dataset=Dataset(), sources=built.sources, lines=built.lines, root=built.root)
+    for quad in built.dataset.quads((None, None, None, None)):
+        checked.dataset.add(quad)  # type: ignore[arg-type]
+    target = checked.dataset.graph(ids.graph("store-context"))
+    for triple in context:
+        target.add(triple)
+    files = {str(read.path) for read in built.sources}
+    return [p for p in validate(checked) if p.path in files]  # not the store's own problems
