@@ -722,3 +722,39 @@ def test_query_sources_checks_before_building(tmp_path):
 
 def test_formats_are_the_documented_ones():
     assert FORMATS == ("table", "json", "xml", "csv", "tsv", "turtle", "jsonld")
+
+
+# ------------------------------------------------------------------------------------- named institutions
+
+NAMED = [
+    ("ЛГТУ", "lstu"),
+    ("Липецкого Политеха", "lstu"),
+    ("LSTU", "lstu"),
+    ("https://ror.org/006fh5g40", "lstu"),
+    ("Ляонинским университетом науки и технологии", "ustl"),
+    ("ror.org/03grx7119", "ustl"),
+    ("Q1363559", "neu-shenyang"),
+    ("Shenyang University of Technology", "sut"),
+]
+
+
+@pytest.mark.parametrize(("mention", "expected"), NAMED)
+def test_an_institution_parameter_may_be_a_name_acronym_or_identifier(mention, expected, shipped_build, tmp_path):
+    from coopgraph.store import open_store
+
+    direct = _rows(run_query(shipped_build.dataset, "partners", {"institution": expected}))
+    assert direct  # every institution of the article has partners
+    assert _rows(run_query(shipped_build.dataset, "partners", {"institution": mention})) == direct
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    try:
+        store.load(shipped_build.dataset)
+        assert sorted(_rows(run_query(store, "partners", {"institution": mention}))) == sorted(direct)
+    finally:
+        store.close()
+
+
+def test_an_unknown_institution_name_is_a_query_error_with_the_closest_names(shipped_build):
+    with pytest.raises(QueryError) as error:
+        run_query(shipped_build.dataset, "partners", {"institution": "Lipetsk State Technical Univ"})
+    assert "query partners: parameter institution:" in str(error.value)
+    assert "Lipetsk State Technical University" in str(error.value)

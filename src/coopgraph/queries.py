@@ -41,6 +41,7 @@ from coopgraph import ids, resources
 from coopgraph.build import bind_prefixes, build_dataset
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
+from coopgraph.resolve import ResolutionError, Resolver
 from coopgraph.store import MemoryStore, Store, StoreSyntaxError, open_store, store_spec
 
 __all__ = [
@@ -297,25 +298,60 @@ def resolve_iri(text: str) -> URIRef:
     raise ValueError(f"'{text}' is not an id (lstu), a prefixed name (cgid:lstu) or an IRI (https://...)")
 
 
-def resolve_institution(text: str) -> URIRef:
+def resolve_institution(text: str, graph: Graph | Store | None = None) -> URIRef:
     """The institution a caller means, for every parameter called ``institution``.
 
-    This is the hook for the identity team's name resolver (ЛГТУ, Липецкий Политех or LSTU → lstu;
-    a ROR IRI → its institution): replace this function. Until then it accepts what
-    :func:`resolve_iri` accepts; to find an institution by name, run the ``find-institution`` query.
+    With a ``graph`` (or store) the mention goes through :class:`coopgraph.resolve.Resolver`: an id,
+    a ROR or Wikidata id, an acronym or any name in any language and inflection (ЛГТУ, Липецкого
+    Политеха, LSTU, https://ror.org/006fh5g40 → lstu). Without one, only what :func:`resolve_iri` accepts.
 
     >>> resolve_institution("https://w3id.org/coopgraph/id/ustl")
     rdflib.term.URIRef('https://w3id.org/coopgraph/id/ustl')
+
+    Raises
+    ------
+    ValueError
+        when the mention is ambiguous (the candidates are listed) or unknown (the closest names)
     """
-    return resolve_iri(text)
+    if graph is None:
+        return resolve_iri(text)
+    try:
+        return _resolver(graph).resolve_iri(text)
+    except ResolutionError as exc:
+        raise ValueError(str(exc)) from None
 
 
-def _term(query: Query, param: Param, text: str) -> Node:
+def _resolver(graph: Graph | Store) -> Resolver:
+    """A resolver over the institutions of a graph or store (their names fetched once per graph)."""
+    key = id(graph)
+    cached = _RESOLVERS.get(key)
+    if cached is not None and cached[0] is graph:
+        return cached[1]
+    if isinstance(graph, Store) and not isinstance(graph, MemoryStore):
+        text = (resources.queries_dir() / "identity" / "institution-names.rq").read_text(encoding="utf-8")
+        names = graph.query(text).graph
+    else:
+        names = _queried(graph.dataset() if isinstance(graph, MemoryStore) else graph)
+    resolver = Resolver.from_graph(names)
+    _RESOLVERS.clear()  # one graph at a time: a new build gets a new resolver
+    _RESOLVERS[key] = (graph, resolver)
+    return resolver
+
+
+_RESOLVERS: dict[int, tuple[object, Resolver]] = {}
+#: Passed as ``graph`` to check parameters before there is data to resolve institution names in.
+_DEFERRED: Graph = Graph()
+
+
+def _term(query: Query, param: Param, text: str, graph: Graph | Store | None = None) -> Node:
     """A parameter's value as an RDF term; a value that does not fit its type is a QueryError."""
     try:
         if param.type == "IRI":
-            resolve = resolve_institution if param.name == "institution" else resolve_iri
-            return resolve(text)
+            if param.name == "institution":
+                if graph is _DEFERRED:  # checked before the data is there: resolved when the query runs
+                    return ids.entity("institution") if text.strip() else resolve_iri(text)
+                return resolve_institution(text, graph)
+            return resolve_iri(text)
         if param.type == "gYear":
             if not re.fullmatch(r"-?\d{4}", text.strip()):
                 raise ValueError(f"'{text}' is not a year (YYYY)")
@@ -331,10 +367,13 @@ def _term(query: Query, param: Param, text: str) -> Node:
         raise QueryError(query.name, f"parameter {param.name}: {reason}") from None
 
 
-def bind_parameters(query: Query, params: Mapping[str, str] | None = None) -> dict[str, Node | None]:
+def bind_parameters(
+    query: Query, params: Mapping[str, str] | None = None, *, graph: Graph | Store | None = None
+) -> dict[str, Node | None]:
     """Each declared parameter's value as an RDF term (None leaves an optional parameter unbound).
 
-    Defaults fill in what is not given.
+    Defaults fill in what is not given. With ``graph``, an ``institution`` may be named (see
+    :func:`resolve_institution`).
 
     Raises
     ------
@@ -357,7 +396,7 @@ def bind_parameters(query: Query, params: Mapping[str, str] | None = None) -> di
     bound: dict[str, Node | None] = {}
     for param in query.params:
         if param.name in params:
-            bound[param.name] = _term(query, param, params[param.name])
+            bound[param.name] = _term(query, param, params[param.name], graph)
         elif param.required:
             raise QueryError(
                 query.name,
@@ -544,7 +583,7 @@ def _values_block(bound: Mapping[str, Node | None]) -> str:
     return f" VALUES ({names}) {{ ({values}) }} "
 
 
-def query_text(query: Query, params: Mapping[str, str] | None = None) -> str:
+def query_text(query: Query, params: Mapping[str, str] | None = None, *, graph: Graph | Store | None = None) -> str:
     """The query's text with its parameters bound, ready for any SPARQL 1.1 engine.
 
     Each value is an RDF term (``URIRef``, ``Literal``) written in SPARQL syntax, placed in a ``VALUES`` block at the
@@ -563,7 +602,7 @@ def query_text(query: Query, params: Mapping[str, str] | None = None) -> str:
     #+ params: name (string, required)
     SELECT ?name WHERE { VALUES (?name) { ("x\\" } DROP ALL #") } }
     """
-    bound = bind_parameters(query, params)
+    bound = bind_parameters(query, params, graph=graph)
     if not bound:
         return query.text
     spans = _where_groups(query.text)
@@ -647,7 +686,7 @@ def run_query(graph: Graph | Store, query: Query | str, params: Mapping[str, str
     """
     if not isinstance(query, Query):
         query = load_query(query)
-    text = query_text(query, params)
+    text = query_text(query, params, graph=graph)
     if isinstance(graph, MemoryStore):
         graph = graph.dataset()
     if isinstance(graph, Store):
@@ -817,7 +856,7 @@ def query_sources(
     if not isinstance(query, Query):
         query = load_query(query)
     _check_format(query.form, fmt, query.name)
-    query_text(query, params)  # unknown, missing or malformed parameters fail before the build
+    query_text(query, params, graph=_DEFERRED)  # unknown, missing or malformed parameters fail before the build
     if isinstance(store, Store):
         return format_result(run_query(store, query, params), fmt, name=query.name)
     if store_spec(store) != "memory":
