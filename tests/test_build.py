@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV
 
@@ -38,8 +38,16 @@ def test_main_job_writes_turtle_and_trig_that_pyoxigraph_reads_back(tmp_path: Pa
     store = pyoxigraph.Store()
     store.load(trig, format=pyoxigraph.RdfFormat.TRIG)
     graphs = {str(g.value) for g in store.named_graphs()}
-    assert graphs == {str(g.identifier) for g in shipped_build.dataset.graphs() if len(g)}
-    assert isomorphic(_oxigraph_triples(trig, pyoxigraph.RdfFormat.TRIG), expected)
+    description = str(ids.graph("void"))  # the dataset's VoID/DCAT description travels with the dump
+    assert graphs == {str(g.identifier) for g in shipped_build.dataset.graphs() if len(g)} | {description}
+    store.remove_graph(pyoxigraph.NamedNode(description))
+    data_only = store.dump(format=pyoxigraph.RdfFormat.TRIG)
+    assert isomorphic(_oxigraph_triples(data_only, pyoxigraph.RdfFormat.TRIG), expected)
+    void = Graph().parse(tmp_path / "void.ttl")
+    from coopgraph.publish import DATASET
+
+    size = void.value(DATASET, URIRef("http://rdfs.org/ns/void#triples"))
+    assert int(size) == len(expected)
 
 
 def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,21 +19,46 @@ from coopgraph.sources import READERS
 from coopgraph.store import LoadReport, Store, network_facts, open_store, store_spec
 from coopgraph.validate import Problem, validate
 
-__all__ = ["Summary", "check", "build", "load", "facts", "dump_store", "OUTPUTS"]
+__all__ = ["Summary", "check", "build", "load", "facts", "dump_store", "OUTPUTS", "outputs"]
 
-#: Files the main job writes, name → function of the build returning bytes.
-OUTPUTS: dict[str, Callable[[Build], bytes]] = {
-    "coop.ttl": lambda b: export.turtle(b.dataset),
-    "coop.trig": lambda b: export.trig(b.dataset),
-    "graph.html": lambda b: render.html_document(
-        network.institution_network(union(b.dataset)), title="coopgraph: institution network"
-    ).encode("utf-8"),
-    "timeline.png": lambda b: timeline.render(b.dataset, format="png"),
-    "timeline.svg": lambda b: timeline.render(b.dataset, format="svg"),
-    "coop.jsonld": lambda b: export.jsonld(b.dataset),
-    "void.ttl": lambda b: publish.void_turtle(b.dataset),
-    "report.html": lambda b: publish.report_html(b.dataset).encode("utf-8"),
-}
+#: The files the main job writes, in the order they are rendered.
+OUTPUTS = (
+    "coop.ttl", "coop.trig", "coop.jsonld", "void.ttl", "graph.html", "timeline.png", "timeline.svg", "report.html",
+)
+
+
+def outputs(build: Build) -> dict[str, Callable[[], bytes]]:
+    """Each output file of the main job, name → function returning its bytes.
+
+    What several files need (the data graphs, their VoID description, the institution network) is
+    computed once. The dumps of named graphs (TriG, JSON-LD) carry the description as the graph
+    :data:`coopgraph.publish.DESCRIPTION_GRAPH`; the Turtle union holds the data only, described by
+    ``void.ttl`` beside it.
+    """
+    graphs = [g for g in build.dataset.graphs() if len(g)]
+
+    @functools.cache
+    def description() -> Graph:
+        return publish.describe(graphs)
+
+    @functools.cache
+    def institutions() -> str:
+        return render.html_document(
+            network.institution_network(union(build.dataset)), title="coopgraph: institution network"
+        )
+
+    files: dict[str, Callable[[], bytes]] = {
+        "coop.ttl": lambda: export.turtle(graphs),
+        "coop.trig": lambda: export.trig([*graphs, description()]),
+        "coop.jsonld": lambda: export.jsonld([*graphs, description()]),
+        "void.ttl": lambda: publish.void_turtle(graphs, description=description()),
+        "graph.html": lambda: institutions().encode("utf-8"),
+        "timeline.png": lambda: timeline.render(build.dataset, format="png"),
+        "timeline.svg": lambda: timeline.render(build.dataset, format="svg"),
+        "report.html": lambda: publish.report_html(graphs, description=description()).encode("utf-8"),
+    }
+    assert tuple(files) == OUTPUTS
+    return files
 
 
 @dataclass
@@ -123,8 +149,7 @@ def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: str | 
     if problems:
         raise ValidationError([str(p) for p in problems])
     summary = _summarise(dataset_build, problems)
-    renders = {name: (lambda render=render: render(dataset_build)) for name, render in OUTPUTS.items()}
-    summary.written = export.write_files(out, renders)
+    summary.written = export.write_files(out, outputs(dataset_build))
     if isinstance(store, Store) or store_spec(store) != "memory":
         report = _into_store(store, lambda opened: opened.load(dataset_build.dataset))  # type: ignore[arg-type]
         summary.stored = [f"store {report.spec}: " + report.lines()[0]] + report.lines()[-2:]

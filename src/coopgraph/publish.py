@@ -277,9 +277,13 @@ def _describe_dump(d: Graph, name: str, download_base: str | None) -> None:
         d.add((DATASET, VOID.dataDump, url))
 
 
-def void_turtle(data: Dataset | Iterable[Graph], **options) -> bytes:
-    """:func:`describe` as Turtle (same bytes for the same data); ``options`` go to :func:`describe`."""
-    description = describe(data, **options)
+def void_turtle(data: Dataset | Iterable[Graph], *, description: Graph | None = None, **options) -> bytes:
+    """:func:`describe` as Turtle (same bytes for the same data); ``options`` go to :func:`describe`.
+
+    ``description``: the description if already made (it is then written as it is).
+    """
+    if description is None:
+        description = describe(data, **options)
     description.bind("cgvoid", f"{DESCRIPTION_GRAPH}#", override=True, replace=True)
     return description.serialize(format="turtle", encoding="utf-8")
 
