@@ -374,29 +374,64 @@ def _html_table(variables: list[Any], rows: list[Any]) -> Reply:
     return html_page("coopgraph: answer", f"{count}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
+class _TooMany(Exception):
+    """Raised from inside Oxigraph's writer once an answer passes the row limit."""
+
+
+class _Capped:
+    """Where Oxigraph writes a line format (TSV, N-Triples): keeps it, and stops it past ``limit`` lines.
+
+    Oxigraph writes in chunks; raising from ``write`` ends the serialization (and the query's
+    evaluation) early, so an answer far over the limit is never held in memory whole.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lines = 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _TooMany
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.chunks)
+
+
 def _solutions_answer(result: Any, job: Job) -> Reply:
     try:
         fmt = negotiate(job.accept, "table", requested=job.formats)
     except NotAcceptable as exc:
         raise Refused(406, str(exc)) from None
     variables = list(result.variables)
-    rows = list(islice(result, job.max_results + 1))
-    if len(rows) > job.max_results:
-        raise _too_many(job, "rows")
+    if not variables:  # TSV cannot tell rows of nothing apart: count them here
+        count = sum(1 for _ in islice(result, job.max_results + 1))
+        if count > job.max_results:
+            raise _too_many(job, "rows")
+        body = json.dumps({"head": {"vars": []}, "results": {"bindings": [{}] * count}}).encode()
+        result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if fmt.name == "html":
+            return _html_table([], list(result))
+        return Reply(200, body if fmt.name == "json" else result.serialize(format=_RESULTS[fmt.name]),
+                     fmt.content_type)
+    # Oxigraph writes the rows as TSV (one line each; tabs and newlines in values are escaped), which
+    # counts them cheaply; its own writer then turns them into the format asked for.
+    tsv = _Capped(job.max_results + 1)  # + the header line
+    try:
+        result.serialize(tsv, format=ox.QueryResultsFormat.TSV)
+    except _TooMany:
+        raise _too_many(job, "rows") from None
+    if fmt.name == "tsv":
+        return Reply(200, tsv.value(), fmt.content_type)
+    parsed = ox.parse_query_results(tsv.value(), format=ox.QueryResultsFormat.TSV)
     if fmt.name == "html":
-        return _html_table(variables, rows)
-    # The rows are counted, then written as TSV (each term as N-Triples writes it) and handed to
-    # Oxigraph's own writer for the format asked for.
-    header = "\t".join(str(v) for v in variables)
-    lines = ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows]
-    tsv = "\n".join([header, *lines]) + "\n"
-    if not variables:
-        body = json.dumps({"head": {"vars": []}, "results": {"bindings": [{} for _ in rows]}}).encode()
-        if fmt.name != "json":
-            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=_RESULTS[fmt.name])
-        return Reply(200, body, fmt.content_type)
-    parsed = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+        return _html_table(variables, list(parsed))
     return Reply(200, parsed.serialize(format=_RESULTS[fmt.name]), fmt.content_type)
 
 
@@ -410,19 +445,27 @@ def _boolean_answer(result: Any, job: Job) -> Reply:
     return Reply(200, result.serialize(format=_RESULTS[fmt.name]), fmt.content_type)
 
 
-def _graph_answer(triples: Iterable[ox.Triple], job: Job) -> Reply:
+def _graph_answer(triples: Any, job: Job) -> Reply:
     try:
         fmt = negotiate(job.accept, "graph", requested=job.formats)
     except NotAcceptable as exc:
         raise Refused(406, str(exc)) from None
-    found = list(islice(triples, job.max_results + 1))
-    if len(found) > job.max_results:
-        raise _too_many(job, "triples")
+    lines = _Capped(job.max_results)  # N-Triples: one triple a line
+    try:
+        if isinstance(triples, ox.QueryTriples):
+            triples.serialize(lines, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            ox.serialize(triples, lines, format=ox.RdfFormat.N_TRIPLES)
+    except _TooMany:
+        raise _too_many(job, "triples") from None
+    if fmt.name == "ntriples":
+        return Reply(200, lines.value(), fmt.content_type)
+    found = list(ox.parse(lines.value(), format=ox.RdfFormat.N_TRIPLES))
     prefixes = job.prefixes if fmt.name in ("turtle", "rdfxml", "html") else None
-    body = ox.serialize(found, format=_RDF.get(fmt.name, ox.RdfFormat.TURTLE), prefixes=prefixes) or b""
+    body = ox.serialize([q.triple for q in found], format=_RDF.get(fmt.name, ox.RdfFormat.TURTLE), prefixes=prefixes)
     if fmt.name == "html":
-        return html_page("coopgraph: answer", f"<pre>{html.escape(body.decode('utf-8'))}</pre>")
-    return Reply(200, body, fmt.content_type)
+        return html_page("coopgraph: answer", f"<pre>{html.escape((body or b'').decode('utf-8'))}</pre>")
+    return Reply(200, body or b"", fmt.content_type)
 
 
 def answer(result: Any, job: Job) -> Reply:
