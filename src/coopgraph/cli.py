@@ -472,9 +472,8 @@ def _serve_command(commands: argparse._SubParsersAction) -> None:
         "         curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/queries/partners?institution=lstu'",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--store", metavar="SPEC",
-                       help="memory (build --data), oxigraph:DIR or an http(s):// SPARQL endpoint to put this "
-                       "server in front of (default: $COOPGRAPH_STORE, else memory)")
+    _store_options(serve, "memory (build --data), oxigraph:DIR or an http(s):// SPARQL endpoint to put this server "
+                   "in front of")
     serve.add_argument("--data", action="append", metavar="PATH",
                        help="a source file or folder for the memory store (repeatable; default: data)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -494,14 +493,13 @@ def _serve_command(commands: argparse._SubParsersAction) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from coopgraph import server
-    from coopgraph.store import store_spec
 
     if args.data and store_spec(args.store) != "memory":
         print(f"warning: --data is read only for the memory store; serving {store_spec(args.store)} as it is",
               file=sys.stderr)
     server.serve(store=args.store, data=args.data or ["data"], host=args.host, port=args.port, timeout=args.timeout,
                  max_results=args.max_results, max_body=args.max_body, workers=args.workers,
-                 allow_update=args.allow_update, log=None if args.quiet else sys.stderr)
+                 allow_update=args.allow_update, update_url=args.update_url, log=None if args.quiet else sys.stderr)
     return 0
 
 

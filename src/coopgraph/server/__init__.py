@@ -79,11 +79,13 @@ def _load_memory(data: Sequence[str | Path]) -> StoreSpec:
                      f"{triples} triples in {len(graphs)} named graphs, built from {names}", folder)
 
 
-def prepare_store(store: str | None = None, *, data: Sequence[str | Path] = ("data",)) -> StoreSpec:
+def prepare_store(store: str | None = None, *, data: Sequence[str | Path] = ("data",),
+                  update_url: str | None = None) -> StoreSpec:
     """Make a store ready for the workers (``store`` as :func:`coopgraph.store.open_store` reads it).
 
     ``memory`` builds the sources under ``data``; ``oxigraph:DIR`` must hold a store already
-    (``coopgraph load``); an ``http(s)://`` endpoint is asked where :mod:`coopgraph.store` would ask it.
+    (``coopgraph load``); an ``http(s)://`` endpoint is asked where :mod:`coopgraph.store` would ask it
+    (its updates at ``update_url`` when given).
 
     Raises
     ------
@@ -98,13 +100,13 @@ def prepare_store(store: str | None = None, *, data: Sequence[str | Path] = ("da
     if spec.startswith("oxigraph:"):
         folder = Path(spec[len("oxigraph:"):]).expanduser()
         if not folder.is_dir():
-            raise StoreError(f"{spec}: no such store — load data into it first "
-                             f"(coopgraph load --store {spec} ...), or serve --store memory --data PATH")
+            raise StoreError(f"{spec}: no such store — load data into it first (coopgraph load data --store {spec}), "
+                             "or serve the sources themselves (--store memory --data PATH)")
         with open_store(spec) as opened:  # puts back a store a cut-short load left aside; checks the lock
             description = f"{len(opened)} triples in {len(opened.graphs())} named graphs in {folder}"
         gc.collect()
         return StoreSpec(Source("oxigraph", str(folder)), Source("oxigraph-write", str(folder)), description)
-    opened = open_store(spec)
+    opened = open_store(spec, update_url=update_url)
     if not isinstance(opened, RemoteStore):
         raise StoreError(f"{spec}: coopgraph serve cannot serve this store")
     remote = Source("remote", opened.query_url, update_url=opened.update_url, union=opened.union)
@@ -159,6 +161,7 @@ def start_server(
     max_body: int = 1_000_000,
     workers: int | None = None,
     allow_update: bool = False,
+    update_url: str | None = None,
     max_connections: int = 64,
     log: TextIO | None = None,
     background: bool = True,
@@ -176,6 +179,7 @@ def start_server(
     max_body : the largest request body accepted, in bytes (413 beyond)
     workers : queries that run at once (default: the number of CPUs, at least 2)
     allow_update : accept SPARQL Update (POST update=...)
+    update_url : for an endpoint, where its updates go when not where its layout puts them
     max_connections : connections served at once (503 beyond)
     log : where to write one line per request (None: nowhere)
 
@@ -199,7 +203,7 @@ def start_server(
     for name, value in (("timeout", timeout), ("max_results", max_results), ("max_body", max_body)):
         if value <= 0:
             raise ValueError(f"{name} must be more than 0, not {value}")
-    spec = prepare_store(store, data=data)
+    spec = prepare_store(store, data=data, update_url=update_url)
     size = workers or max(2, os.cpu_count() or 2)
     pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None)
     try:
