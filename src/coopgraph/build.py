@@ -59,25 +59,6 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
-def _closure(ontology: Graph, relation: URIRef) -> dict[URIRef, set[URIRef]]:
-    """Each class (or property) with all its superclasses (or superproperties), transitively."""
-    parents: dict[URIRef, set[URIRef]] = {}
-    for cls, parent in ontology.subject_objects(relation):
-        if isinstance(cls, URIRef) and isinstance(parent, URIRef):
-            parents.setdefault(cls, set()).add(parent)
-    closure: dict[URIRef, set[URIRef]] = {}
-    for cls in parents:
-        seen: set[URIRef] = set()
-        todo = list(parents[cls])
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(parents.get(current, ()))
-        closure[cls] = seen
-    return closure
-
-
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -115,9 +96,8 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
     _check_unique(reads)
     _resolve_mentions(reads)
     dataset = bind_prefixes(Dataset())
-    ontology = resources.ontology()
-    superclasses = _closure(ontology, RDFS.subClassOf)
-    superproperties = _closure(ontology, RDFS.subPropertyOf)
+    superclasses = resources.closure(RDFS.subClassOf)
+    superproperties = resources.closure(RDFS.subPropertyOf)
     build = Build(dataset=dataset, sources=sorted(reads, key=lambda r: r.source_id), root=root)
     for read in build.sources:
         file_name = _relative(read.path, root)

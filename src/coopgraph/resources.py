@@ -6,9 +6,9 @@ import functools
 from importlib import resources as _importlib_resources
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-__all__ = ["ontology_path", "queries_dir", "ontology", "shapes", "context"]
+__all__ = ["ontology_path", "queries_dir", "ontology", "shapes", "context", "closure"]
 
 
 def _shipped(folder: str) -> Path:
@@ -50,3 +50,26 @@ def context() -> dict:
     import json
 
     return json.loads(ontology_path("context.jsonld").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def closure(relation: URIRef) -> dict[URIRef, frozenset[URIRef]]:
+    """Each class (or property) of the ontology with all its superclasses (or superproperties).
+
+    ``relation`` is ``rdfs:subClassOf`` or ``rdfs:subPropertyOf``; the closure is transitive.
+    """
+    parents: dict[URIRef, set[URIRef]] = {}
+    for child, parent in ontology().subject_objects(relation):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            parents.setdefault(child, set()).add(parent)
+    result: dict[URIRef, frozenset[URIRef]] = {}
+    for child in parents:
+        seen: set[URIRef] = set()
+        todo = list(parents[child])
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(parents.get(current, ()))
+        result[child] = frozenset(seen)
+    return result

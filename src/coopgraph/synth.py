@@ -348,22 +348,9 @@ def _trip(world: _World, n: int) -> Document:
 # ------------------------------------------------------------------------------------------ statements
 
 
-def _closure(ontology, relation: URIRef) -> dict[str, list[str]]:
-    parents: dict[str, set[str]] = {}
-    for child, parent in ontology.subject_objects(relation):
-        if isinstance(child, URIRef) and isinstance(parent, URIRef):
-            parents.setdefault(str(child), set()).add(str(parent))
-    closure = {}
-    for child in parents:
-        seen: set[str] = set()
-        todo = list(parents[child])
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(parents.get(current, ()))
-        closure[child] = sorted(seen)
-    return closure
+def _closure(relation: URIRef) -> dict[str, list[str]]:
+    """The ontology's closure (see :func:`coopgraph.resources.closure`) as sorted IRI strings."""
+    return {str(child): sorted(str(p) for p in parents) for child, parents in resources.closure(relation).items()}
 
 
 def _escape(text: str) -> str:
@@ -410,8 +397,8 @@ class _Statements:
             elif key[:1].isupper():
                 self.terms[key] = expand(value)
         self.classes = {k for k, v in self.terms.items() if v in owl_classes}
-        self.superclasses = _closure(ontology, RDFS.subClassOf)
-        self.superproperties = _closure(ontology, RDFS.subPropertyOf)
+        self.superclasses = _closure(RDFS.subClassOf)
+        self.superproperties = _closure(RDFS.subPropertyOf)
         self.rdf_type = f"<{RDF.type}>"
 
     def document(self, document: Document) -> list[str]:
