@@ -47,6 +47,7 @@ def test_nt_holds_the_statements_of_nq_without_graphs(written):
 def test_size_and_files(written):
     lines = (written["nq"] / "synth.nq").read_text(encoding="utf-8").splitlines()
     assert 6000 <= len(lines) < 6300  # the last document is written whole
+    assert len(set(lines)) == len(lines)  # each statement once
     yaml_files = sorted(p.relative_to(written["yaml"]).as_posix() for p in written["yaml"].rglob("*.yaml"))
     assert yaml_files[:3] == ["registry/institutions.yaml", "registry/places.yaml", "registry/topics.yaml"]
     assert len({line.rsplit(" ", 2)[-2] for line in lines}) == len(yaml_files)  # one named graph per file

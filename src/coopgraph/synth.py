@@ -401,18 +401,23 @@ class _Statements:
         self.superproperties = _closure(RDFS.subPropertyOf)
         self.rdf_type = f"<{RDF.type}>"
 
-    def document(self, document: Document) -> list[str]:
-        """The document's statements as N-Triples lines (no final dot), in a stable order, once each."""
-        out: dict[str, None] = {}
+    def document(self, document: Document) -> Iterator[list[str]]:
+        """The document's statements as N-Triples lines (no final dot), entity by entity, once each.
+
+        An entity's statements (its nested nodes' included) are one chunk: a registry of 60,000
+        institutions is never held as one list of lines.
+        """
         source = document.content["source"]
         self.source = f"<{self.base}{source['id']}>"
+        out: dict[str, None] = {}
         self._node(source, "", out, is_source=True)
+        yield list(out)
         for i, node in enumerate(document.content.get("graph", []), start=1):
+            out = {}
             self._node(node, f"{source['id']}-{i}", out)
+            yield list(out)
         graph = f"<{ids.graph(document.source_id)}>"
-        out[f"{graph} <{_PROV_DERIVED}> {self.source}"] = None
-        out[f'{graph} <{COOP.fileName}> "{_escape(document.path)}"'] = None
-        return list(out)
+        yield [f"{graph} <{_PROV_DERIVED}> {self.source}", f'{graph} <{COOP.fileName}> "{_escape(document.path)}"']
 
     def _add(self, out: dict[str, None], subject: str, predicate: str, obj: str) -> None:
         out[f"{subject} <{predicate}> {obj}"] = None
@@ -526,17 +531,18 @@ def write(out: str | Path, *, triples: int, seed: int = 1, format: str = "yaml")
         report.files.append(path)
     try:
         for document in documents(triples=triples, seed=seed):
-            lines = statements.document(document)
             if stream is not None:
                 end = " .\n" if format == "nt" else f" <{ids.graph(document.source_id)}> .\n"
-                stream.write(end.join(lines) + end)
+                for lines in statements.document(document):
+                    stream.write(end.join(lines) + end)
+                    report.triples += len(lines)
             else:
+                report.triples += sum(len(lines) for lines in statements.document(document))
                 path = out / document.path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 text = yaml.dump(document.content, Dumper=_YamlDumper, allow_unicode=True, sort_keys=False, width=200)
                 path.write_text(f"# {document.content['source']['title']['en']}\n{text}", encoding="utf-8")
                 report.files.append(path)
-            report.triples += len(lines)
             report.documents += 1
             if report.triples >= triples:
                 break
