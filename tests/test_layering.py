@@ -18,6 +18,7 @@ STAGES = [
     {"synth"},
     {"build"},
     {"validate"},
+    {"bulkload"},
     {"store"},
     {"queries"},
     {"network"},
