@@ -51,7 +51,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import ids, resources
+from coopgraph import bulkload, ids, resources
 from coopgraph.build import DERIVED_GRAPH, bind_prefixes
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
@@ -370,6 +370,8 @@ class Store:
 
     #: ``memory``, ``oxigraph`` or ``remote``
     kind = ""
+    #: (derived, all triples) when the last load already counted them (else they are counted after it)
+    _totals: tuple[int, int] | None = None
 
     def __init__(self, spec: str) -> None:
         self.spec = spec
@@ -493,9 +495,10 @@ class Store:
 
     def _timed(self, apply: Callable[[], dict[str, int]]) -> LoadReport:
         started = time.perf_counter()
+        self._totals = None
         graphs = apply()
-        derived = self._count(DERIVED_GRAPH)
-        return LoadReport(graphs=graphs, derived=derived, triples=len(self), seconds=time.perf_counter() - started)
+        derived, triples = self._totals or (self._count(DERIVED_GRAPH), len(self))
+        return LoadReport(graphs=graphs, derived=derived, triples=triples, seconds=time.perf_counter() - started)
 
     def _apply(self, graphs: dict[URIRef, list[tuple[Node, Node, Node]]], files: list[Path], *, derive: bool) -> dict[str, int]:
         """Replace ``graphs`` and the graphs in ``files``; derive; all or nothing. Returns graph → triples."""
@@ -664,6 +667,8 @@ class OxigraphStore(Store):
     A load is made in a sibling folder ``.DIR.staging`` (a checkpoint of the store, hard links, then
     the change, then the derived graph), which then replaces ``DIR``; ``.DIR.old`` exists only
     during that swap, and a store found without ``DIR`` but with ``.DIR.old`` is put back on open.
+    A large N-Quads or N-Triples file is loaded in parts, side by side (:mod:`coopgraph.bulkload`,
+    the parts in ``.DIR.parts`` while it lasts).
     """
 
     kind = "oxigraph"
@@ -673,13 +678,14 @@ class OxigraphStore(Store):
         super().__init__(f"oxigraph:{self.location}")
         self._staging = self.location.parent / f".{self.location.name}.staging"
         self._old = self.location.parent / f".{self.location.name}.old"
+        self._parts = self.location.parent / f".{self.location.name}.parts"  # a large file cut for parallel loading
         self._recover()
         self._store: ox.Store | None = self._open(self.location)
 
     def _recover(self) -> None:
         if not self.location.exists() and self._old.exists():
             os.replace(self._old, self.location)  # a swap was cut between its two renames
-        for leftover in (self._staging, self._old):
+        for leftover in (self._staging, self._old, self._parts):
             if leftover.exists():
                 shutil.rmtree(leftover)
 
@@ -753,7 +759,7 @@ class OxigraphStore(Store):
                 fmt = BULK_SUFFIXES[path.suffix.lower()]
                 to_graph = None if fmt.supports_datasets else ox.NamedNode(str(_file_graph(path)))
                 try:
-                    staging.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+                    bulkload.bulk_load(staging, path, fmt, to_graph=to_graph, parts_dir=self._parts)
                 except SyntaxError as exc:
                     raise _parse_error(path, exc) from None
                 if fmt.supports_datasets:  # triples in a dataset file's default graph go to the file's graph
@@ -769,6 +775,8 @@ class OxigraphStore(Store):
             if derive:
                 _derive_oxigraph(staging)
             counts = _graph_counts(staging, sorted(replaced - {str(DERIVED_GRAPH)} if derive else replaced))
+            if isinstance(counts, _EveryGraph):  # counted them all in one pass: the totals come with it
+                self._totals = (counts.every.get(str(DERIVED_GRAPH), 0), sum(counts.every.values()) + counts.default)
         except BaseException:
             del staging
             gc.collect()
@@ -794,17 +802,31 @@ class OxigraphStore(Store):
         gc.collect()
 
 
+class _EveryGraph(dict):
+    """Counts of some graphs, found by counting every graph of the store (kept in ``every``)."""
+
+    every: dict[str, int]
+    default: int
+
+
 def _graph_counts(store: ox.Store, names: Sequence[str]) -> dict[str, int]:
-    """Triples in each of the named graphs, counted by Oxigraph."""
+    """Triples in each of the named graphs, counted by Oxigraph.
+
+    For many graphs, one pass counts every graph of the store, and the answer (an
+    :class:`_EveryGraph`) also gives the derived graph's size and the store's (no second pass).
+    """
     if len(names) <= 50:
         counts = {}
         for name in names:
             (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")  # type: ignore[misc]
             counts[name] = int(row["n"].value)
         return counts
-    every = {row["g"].value: int(row["n"].value)  # type: ignore[index]
-             for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    return {name: every.get(name, 0) for name in names}
+    found = _EveryGraph()
+    found.every = {row["g"].value: int(row["n"].value)  # type: ignore[index]
+                   for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    found.default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    found.update((name, found.every.get(name, 0)) for name in names)
+    return found
 
 
 def _derive_oxigraph(store: ox.Store, *, transaction: bool = False) -> None:
