@@ -153,6 +153,14 @@ def _run(args: list[str], *, timeout: float) -> tuple[list[dict], float, str]:
     return results, usage.ru_maxrss * 1024, status
 
 
+class _Rows(list):
+    """The table's rows, each also printed to stderr as it comes (long runs show progress)."""
+
+    def append(self, row: tuple[str, ...]) -> None:
+        print("  ".join(row), file=sys.stderr, flush=True)
+        super().append(row)
+
+
 class _Server:
     def __init__(self, folder: Path) -> None:
         with socket.socket() as sock:
@@ -208,7 +216,7 @@ def main() -> None:
             _child_work(rest[0], rest[1], int(rest[2]), rest[3:])
         return
 
-    rows: list[tuple[str, ...]] = []
+    rows = _Rows()
     cache = Path(args.cache) / f"synth-{args.triples}-seed{args.seed}"
     nq = cache / "synth.nq"
     if not nq.is_file():
