@@ -11,7 +11,7 @@ For each store (``raw`` is pyoxigraph's own ``bulk_load`` of the same N-Quads, t
 - ``query NAME``: every library query, on the store of the last load, with parameters that ask the
   most of it (the institution with the most partners, no date range), ``--runs`` times in one
   process: median, and the slowest run;
-- ``network``: what the institution network reads, read from the store, and the networkx graph;
+- ``network``: the institution network (networkx), from the queries of ``queries/network/`` run by the store;
 - ``html``: that network written as the self-contained HTML page.
 
 For ``remote``, an ``oxigraph serve`` on 127.0.0.1 is started for each load (its peak RSS is
@@ -94,7 +94,7 @@ def _params(store) -> dict[str, dict[str, str]]:
 def _child_work(spec: str, nq: str, runs: int, only: list[str]) -> None:
     from coopgraph import network, render
     from coopgraph.queries import list_queries, run_query
-    from coopgraph.store import network_facts, open_store
+    from coopgraph.store import open_store
 
     with open_store(spec) as store:
         if spec == "memory":
@@ -113,10 +113,9 @@ def _child_work(spec: str, nq: str, runs: int, only: list[str]) -> None:
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            facts = network_facts(store)
-            G = network.institution_network(facts)
+            G = network.institution_network(store)  # the store answers queries/network/ itself
             times.append(time.perf_counter() - started)
-        _emit(operation="network", times=times, rows=G.number_of_nodes(), edges=G.number_of_edges(), facts=len(facts))
+        _emit(operation="network", times=times, rows=G.number_of_nodes(), edges=G.number_of_edges())
         times = []
         with tempfile.TemporaryDirectory() as folder:
             for _ in range(runs):
@@ -275,7 +274,7 @@ def main() -> None:
                     slow = statistics.median(times) > QUERY_MEDIAN or max(times) > QUERY_MAX
                     note = f"{result['rows']:,} rows" + (" (over target)" if slow and kind == "oxigraph" else "")
                 elif result["operation"] == "network":
-                    note = f"{result['rows']:,} nodes, {result['edges']:,} edges from {result['facts']:,} triples"
+                    note = f"{result['rows']:,} nodes, {result['edges']:,} edges"
                 else:
                     note = f"{result['bytes'] / 1e6:.1f} MB page"
                 rows.append((kind, result["operation"], f"{statistics.median(times):.3f}", f"{max(times):.3f}", "",

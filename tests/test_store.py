@@ -208,6 +208,11 @@ def test_the_institution_network_from_a_store_is_the_one_from_the_sources(kind, 
     assert sorted((u, v, sorted(d.items())) for u, v, d in found.edges(data=True)) == \
         sorted((u, v, sorted(d.items())) for u, v, d in expected.edges(data=True))
     assert len(facts) < len(union(builds["multi"].dataset))
+    direct = network.institution_network(stores["multi", kind])  # the store's own engine answers queries/network/
+    assert dict(direct.nodes(data=True)) == dict(expected.nodes(data=True))
+    assert list(direct.nodes) == list(expected.nodes)  # the same order too (pages and exports are byte-stable)
+    assert sorted((u, v, sorted(d.items())) for u, v, d in direct.edges(data=True)) == \
+        sorted((u, v, sorted(d.items())) for u, v, d in expected.edges(data=True))
 
 
 # ------------------------------------------------------------------------------------ loading without loss

@@ -510,9 +510,17 @@ def _graph(args: argparse.Namespace, view: str = "full"):
         return pipeline.facts(args.paths, store=store, view=view)
 
 
+def _institutions(args: argparse.Namespace, work):
+    """``work`` on what the institution network reads: a store itself (queried by its own engine), or the sources built."""
+    with _opened(args) as store:
+        return work(union(build_dataset(args.paths).dataset) if store == "memory" else store)
+
+
 def _view(args: argparse.Namespace):
-    return network.view(_graph(args, args.view), view=args.view, focus=args.focus, depth=args.depth,
-                        since=args.since, until=args.until)
+    def draw(graph):
+        return network.view(graph, view=args.view, focus=args.focus, depth=args.depth, since=args.since, until=args.until)
+
+    return _institutions(args, draw) if args.view == "institutions" else draw(_graph(args, args.view))
 
 
 def _write(files: dict) -> None:
@@ -523,7 +531,7 @@ def _write(files: dict) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    G = network.institution_network(_graph(args, "institutions"), since=args.since, until=args.until)
+    G = _institutions(args, lambda graph: network.institution_network(graph, since=args.since, until=args.until))
     report = analysis.stats(G, top=args.top)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.format == "json" else "\n".join(report.lines()))
     return 0

@@ -23,11 +23,13 @@ from rdflib.namespace import PROV, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
+from rdflib.term import Node
 
 from coopgraph import ids, resources
 from coopgraph.build import union
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.store import Store
 
 __all__ = [
     "VIEWS",
@@ -62,12 +64,18 @@ def _query(name: str) -> Query:
     return prepareQuery(path.read_text(encoding="utf-8"))
 
 
-def _rows(graph: Graph, name: str) -> Iterable[ResultRow]:
+def _rows(graph: Graph | Store, name: str) -> Iterable[ResultRow]:
+    """The rows of ``queries/network/<name>.rq``: a store answers with its own engine (as plain tuples)."""
+    if isinstance(graph, Store):
+        path = resources.queries_dir() / "network" / f"{name}.rq"
+        result = graph.query(path.read_text(encoding="utf-8"))
+        variables = result.vars or []
+        return (tuple(map(binding.get, variables)) for binding in result.bindings)  # type: ignore[misc]
     return graph.query(_query(name))  # type: ignore[return-value]
 
 
-def _as_graph(graph: Graph | Dataset) -> Graph:
-    """A dataset as the union of its graphs; a plain graph as it is."""
+def _as_graph(graph: Graph | Dataset | Store) -> Graph | Store:
+    """A dataset as the union of its graphs; a plain graph or a store as it is."""
     if isinstance(graph, Dataset):
         return union(graph)
     return graph
@@ -181,48 +189,57 @@ def _institution_node(G: nx.Graph, iri: URIRef) -> dict[str, Any]:
     return G.nodes[key]
 
 
-def _places(graph: Graph) -> dict[URIRef, tuple[str | None, str | None]]:
+def _statement_order(row: ResultRow) -> tuple[str, str, int, str, str]:
+    """Subject, property, then IRIs before literals, by text, language and datatype."""
+    subject, prop, value = row
+    return (str(subject), str(prop), isinstance(value, Literal), str(value),
+            f"{value.language or ''}^{value.datatype or ''}" if isinstance(value, Literal) else "")
+
+
+def _places(graph: Graph | Store) -> dict[URIRef, tuple[str | None, str | None]]:
     """Each place an institution is in → (city name or None, country code or None)."""
     places: dict[URIRef, tuple[str | None, str | None]] = {}
-    for row in _rows(graph, "places"):
-        city, country = places.get(row.place, (None, None))
-        if row.city is not None and city is None:
-            city = str(row.placeName) if row.placeName is not None else node_key(row.place)
-        if country is None and row.countryCode is not None:
-            country = str(row.countryCode)
-        places[row.place] = (city, country)
+    for place, is_city, place_name, country_code in _rows(graph, "places"):
+        city, country = places.get(place, (None, None))
+        if is_city is not None and city is None:
+            city = str(place_name) if place_name is not None else node_key(place)
+        if country is None and country_code is not None:
+            country = str(country_code)
+        places[place] = (city, country)
     return places
 
 
-def _cooperations(graph: Graph) -> dict[URIRef, dict[str, Any]]:
+def _cooperations(graph: Graph | Store) -> dict[URIRef, dict[str, Any]]:
     """Each derived cooperation → its partners, kind, years, evidence count, evidence and sources."""
     kinds = cooperation_kinds()
+    field = {str(COOP.partner): "partners", str(COOP.cooperationKind): "kind", str(COOP.firstYear): "first",
+             str(COOP.lastYear): "last", str(COOP.evidenceCount): "count", str(COOP.evidence): "evidence"}
+    keys: dict[Node, str] = {}  # node_key of each evidence and source, once
     found: dict[URIRef, dict[str, Any]] = {}
-    for row in _rows(graph, "cooperations"):
-        record = found.setdefault(row.cooperation, {
-            "partners": set(), "kind": "cooperation", "first": None, "last": None, "count": 0,
-            "evidence": set(), "sources": set(),
-        })
-        prop, value = row.property, row.value
-        if prop == COOP.partner:
+    for cooperation, prop, value in _rows(graph, "cooperations"):  # hundreds of thousands of rows at 1M triples
+        record = found.get(cooperation)
+        if record is None:
+            record = found[cooperation] = {"partners": set(), "kind": "cooperation", "first": None, "last": None,
+                                           "count": 0, "evidence": set(), "sources": set()}
+        name = field.get(str(prop), "sources")
+        if name == "partners":
             record["partners"].add(value)
-        elif prop == COOP.cooperationKind:
+        elif name == "kind":
             record["kind"] = kinds.get(value, node_key(value))
-        elif prop == COOP.firstYear:
-            record["first"] = _year(value)
-        elif prop == COOP.lastYear:
-            record["last"] = _year(value)
-        elif prop == COOP.evidenceCount:
+        elif name in ("first", "last"):
+            record[name] = _year(value)
+        elif name == "count":
             record["count"] = int(value)
-        elif prop == COOP.evidence:
-            record["evidence"].add(node_key(value))
         else:
-            record["sources"].add(node_key(value))
+            key = keys.get(value)
+            if key is None:
+                key = keys[value] = node_key(value)
+            record[name].add(key)
     return found
 
 
 def institution_network(
-    graph: Graph | Dataset,
+    graph: Graph | Dataset | Store,
     *,
     since: int | None = None,
     until: int | None = None,
@@ -236,8 +253,9 @@ def institution_network(
 
     Parameters
     ----------
-    graph : rdflib Graph or Dataset
-        the facts and the derived graph (a Dataset is read as the union of its graphs)
+    graph : rdflib Graph or Dataset, or a Store
+        the facts and the derived graph (a Dataset is read as the union of its graphs; a store
+        answers the queries of ``queries/network/`` itself, nothing is copied out of it)
     since, until : int, optional
         the first and last year of the time slice (inclusive)
     isolates : bool
@@ -257,17 +275,21 @@ def institution_network(
     G = nx.Graph(view="institutions", since=since, until=until)
     places = _places(graph)
     types: dict[str, set[URIRef]] = defaultdict(set)
-    for row in _rows(graph, "institutions"):
-        node = _institution_node(G, row.institution)
-        prop, value = row.property, row.value
-        if prop == RDF.type:
+    rdf_type, pref_label, source, location = str(RDF.type), str(SKOS.prefLabel), str(PROV.wasDerivedFrom), str(SCHEMA_LOCATION)
+    nodes: dict[URIRef, dict[str, Any]] = {}
+    for institution, prop, value in sorted(_rows(graph, "institutions"), key=_statement_order):  # one order from every engine
+        node = nodes.get(institution)
+        if node is None:
+            node = nodes[institution] = _institution_node(G, institution)
+        prop = str(prop)
+        if prop == rdf_type:
             if str(value).startswith(PREFIXES["coop"]):
-                types[node_key(row.institution)].add(value)
-        elif prop == SKOS.prefLabel:
+                types[node_key(institution)].add(value)
+        elif prop == pref_label:
             node["names"].setdefault(value.language or "", str(value))
-        elif prop == PROV.wasDerivedFrom:
+        elif prop == source:
             node["sources"].append(node_key(value))
-        elif prop == SCHEMA_LOCATION:
+        elif prop == location:
             city, country = places.get(value, (None, None))
             node["city"] = node["city"] or city
             node["country"] = node["country"] or country
@@ -475,7 +497,7 @@ def ego_network(G: nx.Graph, center: Hashable, *, depth: int = 1) -> nx.Graph:
 
 
 def view(
-    graph: Graph | Dataset,
+    graph: Graph | Dataset | Store,
     *,
     view: str = "institutions",
     focus: str | None = None,

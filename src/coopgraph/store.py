@@ -255,17 +255,23 @@ def _graph_result(triples: Iterable[tuple[Node, Node, Node]], form: str = "CONST
 def _ox_result(answer: object) -> Result:
     """A pyoxigraph query answer as an rdflib Result."""
     convert = _Terms()
-    if isinstance(answer, ox.QuerySolutions):
-        names = [v.value for v in answer.variables]
-        rows = []
+    if isinstance(answer, ox.QuerySolutions):  # the hot loop of a large answer: kept to plain dict work
+        variables = [Variable(v.value) for v in answer.variables]
+        seen, to_rdflib = convert.seen, _ox_to_rdflib
+        bindings = []
         for solution in answer:
             row = {}
-            for name in names:
-                value = solution[name]
+            for variable, value in zip(variables, solution):
                 if value is not None:
-                    row[name] = convert(value)
-            rows.append(row)
-        return _select_result(names, rows)
+                    term = seen.get(value)
+                    if term is None:
+                        term = seen[value] = to_rdflib(value)
+                    row[variable] = term
+            bindings.append(row)
+        result = Result("SELECT")
+        result.vars = variables
+        result.bindings = bindings
+        return result
     if isinstance(answer, ox.QueryBoolean):
         return _ask_result(bool(answer))
     return _graph_result((convert(t.subject), convert(t.predicate), convert(t.object)) for t in answer)  # type: ignore[union-attr]
