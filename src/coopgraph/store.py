@@ -61,6 +61,7 @@ __all__ = [
     "Store",
     "MemoryStore",
     "OxigraphStore",
+    "OpenOxigraph",
     "RemoteStore",
     "LoadReport",
     "StoreSyntaxError",
@@ -806,6 +807,32 @@ class OxigraphStore(Store):
             self._store.flush()
         self._store = None
         gc.collect()
+
+
+class OpenOxigraph(Store):
+    """A pyoxigraph Store opened elsewhere (e.g. read-only by a server's worker), asked as a Store.
+
+    For reading only: it answers queries, lists graphs and counts; it does not load.
+    """
+
+    kind = "oxigraph"
+
+    def __init__(self, store: ox.Store, spec: str = "oxigraph") -> None:
+        super().__init__(spec)
+        self.store = store
+
+    query = OxigraphStore.query
+    graphs = OxigraphStore.graphs
+    nquads = OxigraphStore.nquads
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def _count(self, graph: URIRef) -> int:
+        return _graph_counts(self.store, [str(graph)])[str(graph)]
+
+    def _apply(self, graphs, files, *, derive):
+        raise StoreError(f"{self.spec}: opened for reading only — load with oxigraph:DIR")
 
 
 class _EveryGraph(dict):

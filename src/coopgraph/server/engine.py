@@ -506,12 +506,15 @@ def _page(store: Any, job: Job) -> Reply:
 
     from coopgraph import network, render
 
-    text = resources.files("coopgraph.server").joinpath("network-subgraph.rq").read_text(encoding="utf-8")
-    construct = Job("query", text=text, max_results=10_000_000)
-    triples = _ask_remote(store, construct) if isinstance(store, Source) else _run_local(store, construct)
-    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-    graph = Graph().parse(data=data.decode("utf-8"), format="nt")
-    G = network.institution_network(graph)
+    from coopgraph.store import OpenOxigraph
+
+    if isinstance(store, Source):  # a remote endpoint: the subgraph the network reads, in one answer
+        text = resources.files("coopgraph.server").joinpath("network-subgraph.rq").read_text(encoding="utf-8")
+        triples = _ask_remote(store, Job("query", text=text, max_results=10_000_000))
+        data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+        G = network.institution_network(Graph().parse(data=data.decode("utf-8"), format="nt"))
+    else:  # Oxigraph answers the network's own queries (1M triples: 3 s, not 20 s through rdflib)
+        G = network.institution_network(OpenOxigraph(store))
     page = render.html_document(G, title="coopgraph: institution network")
     return Reply(200, page.encode("utf-8"), "text/html; charset=utf-8")
 
