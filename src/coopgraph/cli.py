@@ -486,6 +486,9 @@ def _serve_command(commands: argparse._SubParsersAction) -> None:
                        help="largest request body accepted (default: 1000000)")
     serve.add_argument("--workers", type=_more_than_zero(int), metavar="N",
                        help="queries that run at once, each in a process of its own (default: CPUs, at least 2)")
+    serve.add_argument("--cache-mb", type=float, default=256, metavar="MB",
+                       help="megabytes of complete answers kept and given again to the same request, until an update "
+                       "changes the store (default: 256; 0: none; never for a remote endpoint)")
     serve.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (LOAD and SERVICE stay refused)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     serve.set_defaults(run=_serve)
@@ -498,7 +501,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"warning: --data is read only for the memory store; serving {store_spec(args.store)} as it is",
               file=sys.stderr)
     server.serve(store=args.store, data=args.data or ["data"], host=args.host, port=args.port, timeout=args.timeout,
-                 max_results=args.max_results, max_body=args.max_body, workers=args.workers,
+                 max_results=args.max_results, max_body=args.max_body, workers=args.workers, cache_mb=args.cache_mb,
                  allow_update=args.allow_update, update_url=args.update_url, log=None if args.quiet else sys.stderr)
     return 0
 

@@ -33,6 +33,7 @@ from typing import TextIO
 import pyoxigraph as ox
 
 from coopgraph.errors import CoopgraphError, StoreError
+from coopgraph.server.cache import AnswerCache
 from coopgraph.server.engine import Source
 from coopgraph.server.pool import PoolError, WorkerPool
 from coopgraph.server.web import EndpointServer, Settings
@@ -163,6 +164,7 @@ def start_server(
     allow_update: bool = False,
     update_url: str | None = None,
     max_connections: int = 64,
+    cache_mb: float = 256,
     log: TextIO | None = None,
     background: bool = True,
 ) -> Server:
@@ -181,6 +183,8 @@ def start_server(
     allow_update : accept SPARQL Update (POST update=...)
     update_url : for an endpoint, where its updates go when not where its layout puts them
     max_connections : connections served at once (503 beyond)
+    cache_mb : megabytes of complete answers kept, for a store that only the server changes
+        (:mod:`coopgraph.server.cache`; 0: none; never for a remote endpoint)
     log : where to write one line per request (None: nowhere)
 
     Returns
@@ -205,7 +209,8 @@ def start_server(
             raise ValueError(f"{name} must be more than 0, not {value}")
     spec = prepare_store(store, data=data, update_url=update_url)
     size = workers or max(2, os.cpu_count() or 2)
-    pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None)
+    cache = AnswerCache(int(cache_mb * 1024 * 1024)) if cache_mb > 0 and spec.read.kind != "remote" else None
+    pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None, cache=cache)
     try:
         pool.start()
     except PoolError as exc:

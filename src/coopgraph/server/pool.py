@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coopgraph.server import engine
+from coopgraph.server.cache import AnswerCache
 from coopgraph.server.engine import Job, Reply, Source
 
 __all__ = ["WorkerPool", "PoolError"]
@@ -66,12 +67,14 @@ class WorkerPool:
     write_spec : the store a writer opens for an update (None: updates are not possible)
     """
 
-    def __init__(self, spec: Source, *, size: int, write_spec: Source | None = None) -> None:
+    def __init__(self, spec: Source, *, size: int, write_spec: Source | None = None,
+                 cache: AnswerCache | None = None) -> None:
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size}")
         self.spec = spec
         self.size = size
         self.write_spec = write_spec
+        self.cache = cache
         self._context = _context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -170,7 +173,15 @@ class WorkerPool:
     # ---------------------------------------------------------------------------- running
 
     def run(self, job: Job, *, timeout: float) -> Reply:
-        """Answer ``job`` in a worker within ``timeout`` seconds (waiting for a free worker included)."""
+        """Answer ``job`` in a worker within ``timeout`` seconds (waiting for a free worker included).
+
+        With a cache, a query or the network page asked before is answered from it.
+        """
+        if self.cache is not None and job.kind in ("query", "page"):
+            return self.cache.answer(job, lambda: self._run_gated(job, timeout))
+        return self._run_gated(job, timeout)
+
+    def _run_gated(self, job: Job, timeout: float) -> Reply:
         deadline = time.monotonic() + timeout
         with self._gate:
             while self._writing:
@@ -256,6 +267,8 @@ class WorkerPool:
             self.start()
             return reply
         finally:
+            if self.cache is not None:
+                self.cache.clear()  # the store may have changed
             with self._gate:
                 self._writing = False
                 self._gate.notify_all()
