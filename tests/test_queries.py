@@ -475,8 +475,9 @@ def test_parameters_are_bound_where_they_are_used():
 
 
 def test_an_optional_parameter_without_default_stays_unbound():
-    assert "VALUES (?from ?to ?place) { (" in query_text(load_query("visits"), {})
-    assert query_text(load_query("visits"), {}).count(" UNDEF) }") == 1
+    text = query_text(load_query("visits"), {})
+    assert "VALUES (?from ?to) { (" in text  # the defaults are bound
+    assert text.count("VALUES (?place) { (UNDEF) }") == text.count("?place) {") > 0  # place: unbound in every group using it
 
 
 @pytest.mark.parametrize(("params", "message"), [
