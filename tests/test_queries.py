@@ -196,6 +196,7 @@ CASES = [
         ("lstu", LSTU, HIT, "1"),
         ("neu-boston", NEU, TPU, "1"),
     ]),
+    ("shipped", "partners-of-partners", {"institution": "lstu"}, []),  # no two-hop partner: no row at all
     ("shipped", "signing-events", {}, [
         ("icciera-2023", ICCIERA, "2023-09-14", "2023-09-15", "shenyang", "Shenyang", "1", "0",
          "Cooperation agreement between LSTU and Shenyang University of Technology"),
