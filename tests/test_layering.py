@@ -12,7 +12,7 @@ PACKAGE = ROOT / "src" / "coopgraph"
 #: Stages in the order data flows; a module may import its own stage or earlier ones.
 STAGES = [
     {"errors", "namespaces", "resources"},
-    {"codegen", "ids"},
+    {"codegen", "ids", "oxterms"},
     {"resolve"},
     {"sources"},
     {"synth"},

@@ -51,8 +51,8 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import bulkload, ids, resources
-from coopgraph.build import DERIVED_GRAPH, bind_prefixes
+from coopgraph import bulkload, ids, oxterms, resources
+from coopgraph.build import DERIVED_GRAPH, bind_prefixes, rule_triples
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
 
@@ -184,46 +184,9 @@ def open_store(
 # ------------------------------------------------------------------------------------ terms
 
 
-def _ox_to_rdflib(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise StoreError(f"coopgraph cannot read the RDF term {term!r} (RDF-star is not supported)")
-
-
-class _Terms:
-    """Oxigraph terms → rdflib terms, each distinct term converted once per result."""
-
-    def __init__(self) -> None:
-        self.seen: dict[object, Node] = {}
-
-    def __call__(self, term: object) -> Node:
-        found = self.seen.get(term)
-        if found is None:
-            found = self.seen[term] = _ox_to_rdflib(term)
-        return found
-
-
-def _rdflib_to_ox(term: Node) -> object:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise StoreError(f"coopgraph cannot store the RDF term {term!r}")
+_ox_to_rdflib = oxterms.to_rdflib
+_rdflib_to_ox = oxterms.to_ox
+_Terms = oxterms.Terms
 
 
 def _nt(term: Node) -> str:
@@ -262,7 +225,7 @@ def _ox_result(answer: object) -> Result:
         bindings = []
         for solution in answer:
             row = {}
-            for variable, value in zip(variables, solution):
+            for variable, value in zip(variables, solution, strict=True):
                 if value is not None:
                     term = seen.get(value)
                     if term is None:
@@ -657,10 +620,9 @@ class MemoryStore(Store):
         derived = self._dataset.graph(DERIVED_GRAPH)
         derived.remove((None, None, None))
         rules = _rule_files()
-        facts = Dataset(store=self._dataset.store, default_union=True)
-        found = [t for rule in rules for t in facts.query(rule.read_text(encoding="utf-8"))]
-        for triple in found:
-            derived.add(triple)  # type: ignore[arg-type]
+        facts = ((s, p, o) for s, p, o, _ in self._dataset.quads((None, None, None, None)))  # the derived graph is empty now
+        for triple in rule_triples(facts, rules):
+            derived.add(triple)
         for triple in _derived_provenance(self.graphs(), rules):
             derived.add(triple)
 

@@ -505,7 +505,6 @@ def _page(store: Any, job: Job) -> Reply:
     from rdflib import Graph
 
     from coopgraph import network, render
-
     from coopgraph.store import OpenOxigraph
 
     if isinstance(store, Source):  # a remote endpoint: the subgraph the network reads, in one answer
