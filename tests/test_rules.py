@@ -3,8 +3,6 @@ and the memory store derives what Oxigraph derives."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from coopgraph import synth
