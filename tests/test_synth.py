@@ -14,7 +14,7 @@ from coopgraph import ids, synth
 from coopgraph.build import DERIVED_GRAPH, build_dataset
 from coopgraph.cli import main
 from coopgraph.namespaces import COOP
-from coopgraph.store import _ox_to_rdflib
+from coopgraph.oxterms import to_rdflib as _ox_to_rdflib
 from coopgraph.validate import validate
 
 

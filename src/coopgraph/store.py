@@ -184,14 +184,9 @@ def open_store(
 # ------------------------------------------------------------------------------------ terms
 
 
-_ox_to_rdflib = oxterms.to_rdflib
-_rdflib_to_ox = oxterms.to_ox
-_Terms = oxterms.Terms
-
-
 def _nt(term: Node) -> str:
     """A term in N-Triples syntax (which SPARQL's INSERT DATA also reads)."""
-    return str(_rdflib_to_ox(term))
+    return str(oxterms.to_ox(term))
 
 
 def _select_result(variables: Sequence[str], rows: Iterable[dict[str, Node]]) -> Result:
@@ -218,10 +213,10 @@ def _graph_result(triples: Iterable[tuple[Node, Node, Node]], form: str = "CONST
 
 def _ox_result(answer: object) -> Result:
     """A pyoxigraph query answer as an rdflib Result."""
-    convert = _Terms()
+    convert = oxterms.Terms()
     if isinstance(answer, ox.QuerySolutions):  # the hot loop of a large answer: kept to plain dict work
         variables = [Variable(v.value) for v in answer.variables]
-        seen, to_rdflib = convert.seen, _ox_to_rdflib
+        seen, to_rdflib = convert.seen, oxterms.to_rdflib
         bindings = []
         for solution in answer:
             row = {}
@@ -385,8 +380,8 @@ class Store:
         """Everything in the store as an rdflib Dataset, one named graph per graph."""
         dataset = bind_prefixes(Dataset())
         for s, p, o, g in ox.parse(self.nquads(), format=ox.RdfFormat.N_QUADS):
-            graph = DATASET_DEFAULT_GRAPH_ID if isinstance(g, ox.DefaultGraph) else _ox_to_rdflib(g)
-            dataset.add((_ox_to_rdflib(s), _ox_to_rdflib(p), _ox_to_rdflib(o), graph))  # type: ignore[arg-type]
+            graph = DATASET_DEFAULT_GRAPH_ID if isinstance(g, ox.DefaultGraph) else oxterms.to_rdflib(g)
+            dataset.add((oxterms.to_rdflib(s), oxterms.to_rdflib(p), oxterms.to_rdflib(o), graph))  # type: ignore[arg-type]
         return dataset
 
     def nquads(self) -> bytes:
@@ -593,9 +588,9 @@ class MemoryStore(Store):
         incoming: dict[URIRef, list[tuple[Node, Node, Node]]] = dict(graphs)
         for path in files:  # parse everything first: a bad file changes nothing
             for quad in _read_quads(path):
-                name = _ox_to_rdflib(quad.graph_name)  # type: ignore[attr-defined]
+                name = oxterms.to_rdflib(quad.graph_name)  # type: ignore[attr-defined]
                 incoming.setdefault(name, []).append(
-                    (_ox_to_rdflib(quad.subject), _ox_to_rdflib(quad.predicate), _ox_to_rdflib(quad.object))  # type: ignore[attr-defined]
+                    (oxterms.to_rdflib(quad.subject), oxterms.to_rdflib(quad.predicate), oxterms.to_rdflib(quad.object))  # type: ignore[attr-defined]
                 )
         touched = set(incoming) | ({DERIVED_GRAPH} if derive else set())
         before = {name: list(self._dataset.graph(name)) for name in touched}
@@ -721,7 +716,7 @@ class OxigraphStore(Store):
             for name in sorted(replaced):
                 staging.remove_graph(ox.NamedNode(name))
             staging.bulk_extend(  # the staging store is ours alone: no transaction needed
-                ox.Quad(_rdflib_to_ox(s), _rdflib_to_ox(p), _rdflib_to_ox(o), ox.NamedNode(str(g)))  # type: ignore[arg-type]
+                ox.Quad(oxterms.to_ox(s), oxterms.to_ox(p), oxterms.to_ox(o), ox.NamedNode(str(g)))  # type: ignore[arg-type]
                 for g, triples in graphs.items() for s, p, o in triples
             )
             for path in files:
@@ -970,7 +965,7 @@ class RemoteStore(Store):
             return self._json_result(body)
         try:
             fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
-            convert = _Terms()
+            convert = oxterms.Terms()
             triples = [(convert(t.subject), convert(t.predicate), convert(t.object))
                        for t in ox.parse(body, format=fmt)]
         except SyntaxError as exc:
