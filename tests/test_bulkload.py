@@ -67,8 +67,18 @@ def test_a_syntax_error_in_a_later_part_names_the_line_of_the_file(synthetic, tm
     assert not (tmp_path / "parts").exists()
 
 
-def test_small_files_and_turtle_are_not_cut(tmp_path):
-    path = tmp_path / "small.nq"
-    path.write_text('<https://e/s> <https://e/p> "1" <https://e/g> .\n', encoding="utf-8")
-    store = _load(path, tmp_path, workers=2)  # below SPLIT_FROM
-    assert len(store) == 1 and not (tmp_path / "parts").exists()
+def test_small_files_and_turtle_are_not_cut(tmp_path, monkeypatch):
+    def cut(*args):
+        raise AssertionError("cut into parts")
+
+    monkeypatch.setattr(bulkload, "_cut", cut)
+    small = tmp_path / "small.nq"
+    small.write_text('<https://e/s> <https://e/p> "1" <https://e/g> .\n', encoding="utf-8")
+    turtle = tmp_path / "big.ttl"
+    turtle.write_text("@prefix e: <https://e/> .\n" + "".join(f'e:s{i} e:p "{i}" .\n' for i in range(100)), encoding="utf-8")
+    store = _load(small, tmp_path, workers=2)  # below SPLIT_FROM
+    assert len(store) == 1
+    store = ox.Store()
+    bulkload.bulk_load(store, turtle, ox.RdfFormat.TURTLE, to_graph=None, parts_dir=tmp_path / "parts", workers=2,
+                       split_from=0)  # any size: Turtle is never cut
+    assert len(store) == 100 and not (tmp_path / "parts").exists()

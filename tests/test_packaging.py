@@ -21,5 +21,5 @@ def test_the_wheel_carries_the_ontology_the_queries_and_the_page_assets(tmp_path
         assert shipped and not shipped - names, sorted(shipped - names)
     assert "coopgraph/_shipped/queries/rules/cooperation-visits-evidence.rq" in names
     assert "coopgraph/static/yasgui/yasgui.min.js" in names
-    assert "coopgraph/server/network-subgraph.rq" in names
+    assert "coopgraph/server/service-description.ttl" in names
     assert not any("__pycache__" in n for n in names)

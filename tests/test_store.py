@@ -28,7 +28,7 @@ from coopgraph.build import DERIVED_GRAPH, build_dataset, union
 from coopgraph.cli import main
 from coopgraph.errors import QueryError, SourceError, StoreError, ValidationError
 from coopgraph.queries import load_query, parse_query, run_query
-from coopgraph.store import STORE_ENV, OxigraphStore, RemoteStore, _layout, network_facts, open_store
+from coopgraph.store import STORE_ENV, OxigraphStore, RemoteStore, _layout, open_store
 
 KINDS = ("memory", "oxigraph", "remote")
 SKOS_PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -202,12 +202,6 @@ def test_a_syntax_error_names_its_line_on_every_store(kind, stores):
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_institution_network_from_a_store_is_the_one_from_the_sources(kind, stores, builds):
     expected = network.institution_network(union(builds["multi"].dataset))
-    facts = network_facts(stores["multi", kind])
-    found = network.institution_network(facts)
-    assert dict(found.nodes(data=True)) == dict(expected.nodes(data=True))
-    assert sorted((u, v, sorted(d.items())) for u, v, d in found.edges(data=True)) == \
-        sorted((u, v, sorted(d.items())) for u, v, d in expected.edges(data=True))
-    assert len(facts) < len(union(builds["multi"].dataset))
     direct = network.institution_network(stores["multi", kind])  # the store's own engine answers queries/network/
     assert dict(direct.nodes(data=True)) == dict(expected.nodes(data=True))
     assert list(direct.nodes) == list(expected.nodes)  # the same order too (pages and exports are byte-stable)

@@ -72,28 +72,29 @@ def _cut(path: Path, parts_dir: Path, workers: int) -> list[Path] | None:
     with path.open("rb") as source:
         for index in range(workers):
             part = parts_dir / f"part-{index}{path.suffix.lower()}"
-            goal = size * (index + 1) // workers
+            final = index == workers - 1
+            goal = size if final else size * (index + 1) // workers
+            blank = False
             with part.open("wb") as out:
-                while source.tell() < goal or index == workers - 1:
-                    block = source.read(min(_BLOCK, goal - source.tell()) if index < workers - 1 else _BLOCK)
-                    if not block:
+                while (wanted := goal - source.tell()) > 0 or final:
+                    chunk = source.read(_BLOCK if final else min(_BLOCK, wanted))
+                    if not final and source.tell() >= goal:
+                        chunk += source.readline()  # end the part at the end of a line
+                    blank = _blank(last, chunk)
+                    if not chunk or blank:
                         break
-                    if b"_:" in block or (last[-1:] == b"_" and block[:1] == b":"):
-                        out.close()
-                        shutil.rmtree(parts_dir, ignore_errors=True)
-                        return None
-                    out.write(block)
-                    last = block
-                if index < workers - 1:
-                    rest = source.readline()  # end the part at the end of a line
-                    if b"_:" in rest or (last[-1:] == b"_" and rest[:1] == b":"):
-                        out.close()
-                        shutil.rmtree(parts_dir, ignore_errors=True)
-                        return None
-                    out.write(rest)
-                    last = rest or last
+                    out.write(chunk)
+                    last = chunk
+            if blank:
+                shutil.rmtree(parts_dir, ignore_errors=True)
+                return None
             parts.append(part)
     return [part for part in parts if part.stat().st_size]
+
+
+def _blank(before: bytes, chunk: bytes) -> bool:
+    """Whether ``chunk`` (read after ``before``) holds ``_:``, also across the boundary."""
+    return b"_:" in chunk or (before[-1:] == b"_" and chunk[:1] == b":")
 
 
 def _first_syntax_error(path: Path, fmt: ox.RdfFormat) -> None:

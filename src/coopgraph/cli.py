@@ -506,11 +506,11 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graph(args: argparse.Namespace, view: str = "full"):
+def _graph(args: argparse.Namespace):
     with _opened(args) as store:
         if store == "memory":
             return union(build_dataset(args.paths).dataset)
-        return pipeline.facts(args.paths, store=store, view=view)
+        return pipeline.facts(args.paths, store=store)
 
 
 def _institutions(args: argparse.Namespace, work):
@@ -523,7 +523,7 @@ def _view(args: argparse.Namespace):
     def draw(graph):
         return network.view(graph, view=args.view, focus=args.focus, depth=args.depth, since=args.since, until=args.until)
 
-    return _institutions(args, draw) if args.view == "institutions" else draw(_graph(args, args.view))
+    return _institutions(args, draw) if args.view == "institutions" else draw(_graph(args))
 
 
 def _write(files: dict) -> None:

@@ -58,17 +58,21 @@ FORMATS = ("graphml", "gexf", "csv")
 
 
 @functools.cache
+def _text(name: str) -> str:
+    """The text of ``queries/network/<name>.rq``."""
+    return (resources.queries_dir() / "network" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+@functools.cache
 def _query(name: str) -> Query:
-    """The prepared query ``queries/network/<name>.rq``."""
-    path = resources.queries_dir() / "network" / f"{name}.rq"
-    return prepareQuery(path.read_text(encoding="utf-8"))
+    """The query ``queries/network/<name>.rq``, prepared for rdflib."""
+    return prepareQuery(_text(name))
 
 
 def _rows(graph: Graph | Store, name: str) -> Iterable[ResultRow]:
     """The rows of ``queries/network/<name>.rq``: a store answers with its own engine (as plain tuples)."""
     if isinstance(graph, Store):
-        path = resources.queries_dir() / "network" / f"{name}.rq"
-        result = graph.query(path.read_text(encoding="utf-8"))
+        result = graph.query(_text(name))
         variables = result.vars or []
         return (tuple(map(binding.get, variables)) for binding in result.bindings)  # type: ignore[misc]
     return graph.query(_query(name))  # type: ignore[return-value]

@@ -16,7 +16,7 @@ from coopgraph.build import Build, build_dataset, union
 from coopgraph.errors import CoopgraphError, SourceError, ValidationError
 from coopgraph.namespaces import PREFIXES
 from coopgraph.sources import READERS
-from coopgraph.store import LoadReport, Store, network_facts, open_store, store_spec
+from coopgraph.store import LoadReport, Store, open_store, store_spec
 from coopgraph.validate import Problem, validate
 
 __all__ = ["Summary", "check", "build", "load", "facts", "dump_store", "OUTPUTS", "outputs"]
@@ -239,20 +239,17 @@ def load(
     return _into_store(store, work)
 
 
-def facts(paths: Iterable[str | Path], *, store: str | Store | None = None, view: str = "full") -> Graph:
-    """The graph that network views, statistics and the timeline read.
+def facts(paths: Iterable[str | Path], *, store: str | Store | None = None) -> Graph:
+    """The graph that the full network view and the timeline read.
 
     With the ``memory`` store, the sources under ``paths`` are built (rules included); with any
-    other store, what it holds is read: for the ``institutions`` view only the statements the
-    institution network needs (:func:`coopgraph.store.network_facts`), else everything.
+    other store, everything it holds. (The institution network asks a store itself:
+    :func:`coopgraph.network.institution_network`.)
     """
     if not isinstance(store, Store) and store_spec(store) == "memory":
         return union(build_dataset(paths).dataset)
 
-    def read(opened: Store) -> Graph:
-        return network_facts(opened) if view == "institutions" else union(opened.dataset())
-
-    return _with_store(store, read)  # type: ignore[arg-type]
+    return _with_store(store, lambda opened: union(opened.dataset()))  # type: ignore[arg-type]
 
 
 def _with_store(store: str | Store, work: Callable[[Store], object]) -> object:

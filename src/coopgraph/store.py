@@ -68,7 +68,6 @@ __all__ = [
     "open_store",
     "store_spec",
     "BULK_SUFFIXES",
-    "network_facts",
 ]
 
 #: The environment variable that gives the default store spec (``memory`` when unset).
@@ -531,17 +530,6 @@ def _graph_names(files: Sequence[Path]) -> set[str]:
     return names
 
 
-def network_facts(store: Store) -> Graph:
-    """What the institution network reads, from any store (``queries/store/institution-network.rq``).
-
-    Every statement about an institution, a derived cooperation, and the places an institution is
-    in: :func:`coopgraph.network.institution_network` gives the same network from it as from the
-    whole graph, at a fraction of the size.
-    """
-    path = resources.queries_dir() / "store" / "institution-network.rq"
-    return store.construct(path.read_text(encoding="utf-8"))
-
-
 # ------------------------------------------------------------------------------------ memory
 
 
@@ -738,9 +726,13 @@ class OxigraphStore(Store):
                     replaced.add(str(_file_graph(path)))
             if derive:
                 _derive_oxigraph(staging)
-            counts = _graph_counts(staging, sorted(replaced - {str(DERIVED_GRAPH)} if derive else replaced))
-            if isinstance(counts, _EveryGraph):  # counted them all in one pass: the totals come with it
-                self._totals = (counts.every.get(str(DERIVED_GRAPH), 0), sum(counts.every.values()) + counts.default)
+            names = sorted(replaced - {str(DERIVED_GRAPH)} if derive else replaced)
+            if len(names) <= 50:
+                counts = _graph_counts(staging, names)
+            else:  # one pass over every graph, which gives the derived graph's size and the store's too
+                every, default = _every_graph_count(staging)
+                counts = {name: every.get(name, 0) for name in names}
+                self._totals = (every.get(str(DERIVED_GRAPH), 0), sum(every.values()) + default)
         except BaseException:
             del staging
             gc.collect()
@@ -792,31 +784,20 @@ class OpenOxigraph(Store):
         raise StoreError(f"{self.spec}: opened for reading only — load with oxigraph:DIR")
 
 
-class _EveryGraph(dict):
-    """Counts of some graphs, found by counting every graph of the store (kept in ``every``)."""
-
-    every: dict[str, int]
-    default: int
-
-
 def _graph_counts(store: ox.Store, names: Sequence[str]) -> dict[str, int]:
-    """Triples in each of the named graphs, counted by Oxigraph.
+    """Triples in each of the named graphs, counted by Oxigraph."""
+    counts = {}
+    for name in names:
+        (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")  # type: ignore[misc]
+        counts[name] = int(row["n"].value)
+    return counts
 
-    For many graphs, one pass counts every graph of the store, and the answer (an
-    :class:`_EveryGraph`) also gives the derived graph's size and the store's (no second pass).
-    """
-    if len(names) <= 50:
-        counts = {}
-        for name in names:
-            (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")  # type: ignore[misc]
-            counts[name] = int(row["n"].value)
-        return counts
-    found = _EveryGraph()
-    found.every = {row["g"].value: int(row["n"].value)  # type: ignore[index]
-                   for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    found.default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    found.update((name, found.every.get(name, 0)) for name in names)
-    return found
+
+def _every_graph_count(store: ox.Store) -> tuple[dict[str, int], int]:
+    """Triples in every named graph, in one pass, and in the default graph."""
+    every = {row["g"].value: int(row["n"].value)  # type: ignore[index]
+             for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    return every, sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def _derive_oxigraph(store: ox.Store, *, transaction: bool = False) -> None:
