@@ -16,6 +16,7 @@ STAGES = [
     {"resolve"},
     {"sources"},
     {"synth"},
+    {"derive"},
     {"build"},
     {"validate"},
     {"bulkload"},

@@ -27,6 +27,7 @@ class COOP(DefinedNamespace):
     CooperationAgreement: URIRef
     CooperationKind: URIRef
     Country: URIRef
+    CountryCooperation: URIRef
     DelegationMember: URIRef
     Department: URIRef
     DoubleDegreeProgramme: URIRef
@@ -62,6 +63,7 @@ class COOP(DefinedNamespace):
     StudentStudies: URIRef
     StudentTraineeship: URIRef
     Teacher: URIRef
+    TimelineEntry: URIRef
     Timestamp: URIRef
     Unit: URIRef
     University: URIRef
@@ -72,22 +74,33 @@ class COOP(DefinedNamespace):
     acronym: URIRef
     attended: URIRef
     audience: URIRef
+    cooperationCount: URIRef
     cooperationKind: URIRef
     cooperationKinds: URIRef
+    cooperationOrder: URIRef
+    countryA: URIRef
+    countryB: URIRef
     countryCode: URIRef
     evidence: URIRef
     evidenceCount: URIRef
     expectedOutcome: URIRef
+    factCount: URIRef
+    factKind: URIRef
     fieldOfStudy: URIRef
     fileName: URIRef
+    firstTripStart: URIRef
     firstYear: URIRef
     gridId: URIRef
     heldIn: URIRef
     host: URIRef
     inCapacityOf: URIRef
+    institutionPairs: URIRef
     isni: URIRef
     jsonKey: URIRef
     jsonReverseKey: URIRef
+    kinds: URIRef
+    labelOrder: URIRef
+    lastTripStart: URIRef
     lastYear: URIRef
     mobilityKind: URIRef
     mobilityKinds: URIRef
@@ -97,6 +110,7 @@ class COOP(DefinedNamespace):
     participation: URIRef
     partner: URIRef
     party: URIRef
+    plannedCount: URIRef
     purpose: URIRef
     quote: URIRef
     receiver: URIRef
@@ -110,10 +124,14 @@ class COOP(DefinedNamespace):
     statusAsOf: URIRef
     statuses: URIRef
     topic: URIRef
+    travellerOrder: URIRef
+    tripCount: URIRef
+    visitOrder: URIRef
     visited: URIRef
     visitor: URIRef
     withdrawnRor: URIRef
     withinProgramme: URIRef
+    year: URIRef
 
 
 PREFIXES: dict[str, str] = {

@@ -40,7 +40,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +51,8 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from coopgraph import bulkload, ids, oxterms, resources
-from coopgraph.build import DERIVED_GRAPH, bind_prefixes, rule_triples
+from coopgraph import derive as _stages
+from coopgraph.build import DERIVED_GRAPH, bind_prefixes
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
 
@@ -238,17 +238,13 @@ def _ox_result(answer: object) -> Result:
 # ------------------------------------------------------------------------------------ rules
 
 
-def _rule_files() -> list[Path]:
-    folder = resources.queries_dir() / "rules"
-    return sorted(folder.glob("*.rq")) if folder.is_dir() else []
-
-
-def _derived_provenance(sources: Iterable[URIRef], rules: Sequence[Path]) -> list[tuple[Node, Node, Node]]:
+def _derived_provenance(sources: Iterable[URIRef], files: Sequence[Path]) -> list[tuple[Node, Node, Node]]:
     """What :func:`coopgraph.build.derive` says about the derived graph itself."""
-    if not rules:
+    if not files:
         return []
     out: list[tuple[Node, Node, Node]] = [(DERIVED_GRAPH, _PROV_DERIVED, g) for g in sources if g != DERIVED_GRAPH]
-    out += [(DERIVED_GRAPH, COOP.fileName, Literal(f"queries/rules/{rule.name}")) for rule in rules]
+    root = resources.queries_dir().parent
+    out += [(DERIVED_GRAPH, COOP.fileName, Literal(path.relative_to(root).as_posix())) for path in files]
     return out
 
 
@@ -602,11 +598,11 @@ class MemoryStore(Store):
     def _derive(self) -> None:
         derived = self._dataset.graph(DERIVED_GRAPH)
         derived.remove((None, None, None))
-        rules = _rule_files()
+        files = _stages.all_files()
         facts = ((s, p, o) for s, p, o, _ in self._dataset.quads((None, None, None, None)))  # the derived graph is empty now
-        for triple in rule_triples(facts, rules):
+        for triple in _stages.in_memory(facts):
             derived.add(triple)
-        for triple in _derived_provenance(self.graphs(), rules):
+        for triple in _derived_provenance(self.graphs(), files):
             derived.add(triple)
 
 
@@ -800,29 +796,14 @@ def _every_graph_count(store: ox.Store) -> tuple[dict[str, int], int]:
     return every, sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
-def _derive_oxigraph(store: ox.Store, *, transaction: bool = False) -> None:
-    """Recompute the derived graph of an Oxigraph store from its other graphs.
-
-    The rules run side by side, and their triples go from Oxigraph's serializer to its bulk loader
-    without becoming Python objects (``transaction`` loads them in one transaction instead).
-    """
+def _derive_oxigraph(store: ox.Store) -> None:
+    """Recompute the derived graph of an Oxigraph store from its other graphs (see :mod:`coopgraph.derive`)."""
     derived = ox.NamedNode(str(DERIVED_GRAPH))
-    store.remove_graph(derived)
-    rules = _rule_files()
-
-    def run(rule: Path) -> bytes:
-        answer = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
-        return answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        found = list(pool.map(run, rules))
+    _stages.on_oxigraph(store, derived)
     sources = [URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-    provenance = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in _derived_provenance(sorted(sources), rules))
-    data = b"".join(found) + provenance.encode("utf-8")
-    if transaction:
-        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=derived)
-    else:
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=derived)
+    provenance = _derived_provenance(sorted(sources), _stages.all_files())
+    text = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in provenance)
+    store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=derived)
 
 
 # ------------------------------------------------------------------------------------ remote endpoint
@@ -1047,18 +1028,37 @@ class RemoteStore(Store):
         if body:
             parts.append(f"INSERT DATA {{\n{body}\n}} ;\n")
         if derive:
-            rules = _rule_files()
             parts.append(f"DROP SILENT GRAPH <{DERIVED_GRAPH}> ;\n")
-            for rule in rules:
+            for rule in (rule for stage in _stages.stages() for rule in stage):  # in order: a request's operations run one by one
                 parts.append(_as_insert(rule.read_text(encoding="utf-8"), DERIVED_GRAPH, prefixes) + " ;\n")
             sources = sorted({*map(URIRef, incoming), *self.graphs()} - {DERIVED_GRAPH})
-            provenance = _derived_provenance(sources, rules)
+            provenance = _derived_provenance(sources, _stages.all_files())
             if provenance:
                 lines = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o in provenance)
                 parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{lines}\n}} }}\n")
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
         self.update(prologue + "".join(parts).rstrip().removesuffix(";"))
+        if derive:
+            self._number()
         return {name: self._count(URIRef(name)) for name in sorted(incoming)}
+
+    def _number(self) -> None:
+        """Stage 3 of the derivation (the orders), computed here from the store's answers: a second request.
+
+        SPARQL Update cannot number rows, so the numbers follow the update that wrote the rest. Should
+        this request fail, the data and the rest of the derived graph are in place, and the paged
+        listings are empty until a load succeeds again.
+        """
+        found = _stages.numbers(self.query)  # over the union of the graphs, as the rules see them
+        if not found:
+            return
+        lines = "\n".join(f"{_compact_iri(s)} {_compact_iri(p)} {n} ." for s, p, n in found)
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _COMPACT_PREFIXES)
+        try:
+            self.update(f"{prologue}INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{lines}\n}} }}")
+        except StoreError as exc:
+            raise StoreError(f"{exc} — the data is loaded, but not the order numbers of the listings: "
+                             "load again to write them") from None
 
 
 #: Prefixes that shorten the text of INSERT DATA (the request body of a large load).

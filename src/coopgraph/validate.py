@@ -53,7 +53,7 @@ def validate(build: Build) -> list[Problem]:
 def _references(build: Build, data: Graph) -> tuple[set[URIRef], list[Problem]]:
     """Every entity id used as a value must be defined; returns the unknown ids and their problems."""
     defined = {s for s in data.subjects(RDF.type, None) if ids.is_entity(s)}
-    derived = set(build.dataset.graph(DERIVED_GRAPH).subjects())
+    derived = set(build.dataset.graph(DERIVED_GRAPH).subjects(RDF.type, None))  # minted by the rules (not those they number)
     known = sorted(ids.local_id(s) for s in defined - derived)  # suggest what authors wrote, not derived ids
     problems = []
     unknown: set[URIRef] = set()
