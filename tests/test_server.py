@@ -311,6 +311,17 @@ def _wrapper_rows(endpoint: str, text: str, *, method: str) -> list[tuple[str, .
     return [tuple(_text(b[c]["value"] if c in b else None, c) for c in columns) for b in answer["results"]["bindings"]]
 
 
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+def test_sparqlwrapper_takes_every_library_query_for_what_it_is(query):
+    """SPARQLWrapper guesses a query's form from the first keyword it finds outside some comment lines:
+    a header that says 'load' or 'add' would be sent as an update (and refused)."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper("http://127.0.0.1:9/sparql")
+    client.setQuery(query.text)
+    assert client.queryType == query.form
+
+
 @pytest.mark.parametrize("case", SHIPPED, ids=_case_id)
 def test_sparqlwrapper_gets_what_coopgraph_query_gets(case, server, shipped_build):
     _, name, params, expected = case

@@ -292,7 +292,7 @@ def _query(args: argparse.Namespace) -> int:
     query = queries.parse_query(args.sparql) if args.sparql is not None else args.query
     with _opened(args) as store:
         output = queries.query_sources(query, data=args.data or ["data"], params=dict(args.param), fmt=args.format,
-                                       store=store)
+                                       store=store, note=lambda text: print(text, file=sys.stderr))
     if isinstance(output, bytes):
         sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
         sys.stdout.flush()

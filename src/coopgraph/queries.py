@@ -26,12 +26,12 @@ import io
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyparsing import ParseException
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
@@ -58,6 +58,7 @@ __all__ = [
     "query_text",
     "run_query",
     "format_result",
+    "page_note",
     "query_sources",
     "library_listing",
 ]
@@ -839,8 +840,11 @@ def query_sources(
     params: Mapping[str, str] | None = None,
     fmt: str = "table",
     store: str | Store | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> str | bytes:
     """Build the dataset from the sources under ``data`` (rules included), run a query, format it.
+
+    ``note`` is told how to ask for the next page when a paged listing fills its page.
 
     With a ``store`` other than ``memory`` (a spec such as ``oxigraph:DIR`` or an endpoint URL, or an
     open store), the query runs on what the store holds and ``data`` is not read.
@@ -858,12 +862,29 @@ def query_sources(
     _check_format(query.form, fmt, query.name)
     query_text(query, params, graph=_DEFERRED)  # unknown, missing or malformed parameters fail before the build
     if isinstance(store, Store):
-        return format_result(run_query(store, query, params), fmt, name=query.name)
-    if store_spec(store) != "memory":
+        result = run_query(store, query, params)
+    elif store_spec(store) != "memory":
         with open_store(store) as opened:
-            return format_result(run_query(opened, query, params), fmt, name=query.name)
-    build = build_dataset(list(data))
-    return format_result(run_query(build.dataset, query, params), fmt, name=query.name)
+            result = run_query(opened, query, params)
+    else:
+        result = run_query(build_dataset(list(data)).dataset, query, params)
+    if note is not None and (said := page_note(query, result)):
+        note(said)
+    return format_result(result, fmt, name=query.name)
+
+
+def page_note(query: Query, result: Result) -> str | None:
+    """For a full page of a paged listing (an ``after`` parameter, a ``position`` column, ``LIMIT n``
+    rows), how to ask for the next page; else None."""
+    size = re.search(r"\bLIMIT\s+(\d+)", _strip_comments(query.text), re.I)
+    if (not size or result.type != "SELECT" or "after" not in {p.name for p in query.params}
+            or Variable("position") not in (result.vars or [])):
+        return None
+    rows = list(result)
+    positions = [int(row.position) for row in rows if getattr(row, "position", None) is not None]  # type: ignore[union-attr]
+    if len({*positions}) < int(size.group(1)):
+        return None
+    return f"{query.name}: a full page ({size.group(1)} rows) — for the next, add --param after={max(positions)}"
 
 
 def library_listing() -> str:

@@ -1,0 +1,125 @@
+"""The derived graph's summaries and orders, and the paged listings that read them."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
+
+from coopgraph import derive, synth
+from coopgraph.cli import main
+from coopgraph.namespaces import COOP
+from coopgraph.queries import load_query, page_note, parse_query, run_query
+from coopgraph.store import open_store
+
+EX = "https://example.org/"
+
+
+def _label_orders(triples) -> dict[str, int]:
+    return {str(s).removeprefix(EX): int(o) for s, p, o in derive.in_memory(triples) if p == COOP.labelOrder}
+
+
+def test_label_order_follows_display_names_in_code_point_order():
+    triples = [
+        (URIRef(EX + "a"), SKOS.prefLabel, Literal("Beta", lang="en")),
+        (URIRef(EX + "a"), SKOS.prefLabel, Literal("Альфа", lang="ru")),  # the English name is the display name
+        (URIRef(EX + "b"), SKOS.prefLabel, Literal("Альфа", lang="ru")),  # no English: the first in code point order
+        (URIRef(EX + "b"), SKOS.prefLabel, Literal("Яблоко", lang="ru")),
+        (URIRef(EX + "c"), SKOS.prefLabel, Literal("alpha", lang="en-GB")),  # en-GB is English too
+        (URIRef(EX + "d"), SKOS.prefLabel, Literal("Beta", lang="en")),  # the same name as a: by IRI
+        (URIRef(EX + "e"), SKOS.altLabel, Literal("Aardvark", lang="en")),  # no prefLabel: no number
+    ]
+    assert _label_orders(triples) == {"a": 1, "d": 2, "c": 3, "b": 4}
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """Synthetic data with more than one page of cooperation links and of travellers."""
+    folder = tmp_path_factory.mktemp("derive")
+    report = synth.write(folder / "synth", triples=60_000, seed=3, format="nq")
+    spec = f"oxigraph:{folder / 'store'}"
+    with open_store(spec) as store:
+        store.load_files(report.files)
+    return spec
+
+
+@pytest.fixture
+def store(big):
+    with open_store(big) as opened:
+        yield opened
+
+
+def _walk(store, name: str, params: dict[str, str] | None = None) -> tuple[list, list[int]]:
+    rows, sizes, after = [], [], 0
+    while True:
+        page = list(run_query(store, name, {**(params or {}), "after": str(after)}))
+        sizes.append(len(page))
+        if not page:
+            return rows, sizes
+        rows += page
+        after = int(page[-1].position)
+
+
+def _count(store, pattern: str) -> int:
+    result = run_query(store, parse_query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"))
+    return int(next(iter(result))[0])
+
+
+def _key(text) -> tuple:
+    return (0, "") if text is None else (1, str(text))  # SPARQL's ORDER BY: unbound first
+
+
+def test_cooperation_pages_cover_every_link_once_in_name_order(store):
+    rows, sizes = _walk(store, "cooperation")
+    assert sizes[0] == 1000 and sizes[-1] == 0
+    assert len(rows) == _count(store, "?c a coop:Cooperation") > 1000
+    positions = [int(row.position) for row in rows]
+    assert positions == sorted(set(positions))  # increasing: no link twice, none skipped between pages
+    keys = [(_key(r.institutionALabel), _key(r.institutionBLabel), str(r.cooperationKind)) for r in rows]
+    assert keys == sorted(keys)
+    assert all(str(r.institutionA) < str(r.institutionB) for r in rows)
+
+
+def test_a_kind_pages_through_its_own_links(store):
+    rows, _ = _walk(store, "cooperation", {"kind": "visit"})
+    assert {str(r.cooperationKind) for r in rows} == {"visit"}
+    assert len(rows) == _count(store, "?c coop:cooperationKind coop:VisitCooperation")
+
+
+def test_people_pages_rank_by_trips_then_name(store):
+    rows, sizes = _walk(store, "people-by-visits")
+    assert sizes[0] == 1000 and len(rows) > 1000
+    assert len(rows) == _count(store, "?p coop:tripCount ?n")
+    keys = [(-int(r.visits), _key(r.personLabel)) for r in rows]
+    assert keys == sorted(keys)
+    assert all(str(r.firstVisit) <= str(r.lastVisit) for r in rows)
+
+
+def test_visit_pages_follow_start_dates(store):
+    rows, _ = _walk(store, "visits")
+    assert len({str(r.visit) for r in rows}) == _count(store, "SELECT DISTINCT ?v WHERE { ?v a coop:Visit ; coop:host ?h ; "
+                                                            "<http://schema.org/startDate> ?d }")
+    starts = [str(r.startDate) for r in rows]
+    assert starts == sorted(starts)
+
+
+def test_a_full_page_says_how_to_ask_for_the_next(big, capsys):
+    with open_store(big) as store:
+        page = run_query(store, "cooperation")
+        last = max(int(row.position) for row in page)
+        assert page_note(load_query("cooperation"), page) == (
+            f"cooperation: a full page (1000 rows) — for the next, add --param after={last}")
+        assert page_note(load_query("cooperation"), run_query(store, "cooperation", {"after": str(last)})) is None
+    assert main(["query", "cooperation", "--store", big, "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"cooperation: a full page (1000 rows) — for the next, add --param after={last}"
+    assert len(captured.out.strip().splitlines()) == 1001  # the header and the page
+
+
+def test_summaries_count_what_the_facts_say(store):
+    timeline = list(run_query(store, "timeline"))
+    assert sum(int(r.facts) for r in timeline if str(r.kind) == "Agreement") == _count(store, "?a a coop:Agreement")
+    pairs = list(run_query(store, "country-pairs"))
+    assert all(str(r.countryA) <= str(r.countryB) for r in pairs)
+    assert all(r.kinds.split() == sorted(set(r.kinds.split())) for r in pairs)  # alphabetical, each once
+    assert sum(int(r.cooperations) for r in pairs) <= _count(store, "?c a coop:Cooperation")
