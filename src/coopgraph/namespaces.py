@@ -74,6 +74,7 @@ class COOP(DefinedNamespace):
     acronym: URIRef
     attended: URIRef
     audience: URIRef
+    cooperatesWith: URIRef
     cooperationCount: URIRef
     cooperationKind: URIRef
     cooperationKinds: URIRef
