@@ -32,8 +32,10 @@ from coopgraph.queries import (
     parse_query,
     query_sources,
     query_text,
+    resolve_institution,
     run_query,
 )
+from coopgraph.store import MemoryStore
 from coopgraph.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -429,6 +431,19 @@ def test_the_multi_country_fixture_is_valid(multi_build):
 HOSTILE = ["> } ; DROP ALL #", 'x" } ; DROP ALL #', "x' } ; DROP ALL #", '"""', "'''", "a\\", "line\nbreak",
            "tab\tand \\n", "bell\x07 and \x7f", "?institution", "} UNION { ?s ?p ?o }",
            "<https://w3id.org/coopgraph/id/lstu>"]
+
+
+def test_an_institution_iri_is_taken_as_it_is_and_an_unknown_one_gets_the_closest_names(shipped_build):
+    from coopgraph import queries as q
+
+    store = MemoryStore(shipped_build.dataset)
+    q._RESOLVERS.clear()
+    assert resolve_institution("https://w3id.org/coopgraph/id/lstu", store) == URIRef(ids.entity("lstu"))
+    assert resolve_institution("cgid:ustl", store) == URIRef(ids.entity("ustl"))
+    assert q._RESOLVERS == {}  # no resolver built: the names of the graph were not gathered
+    with pytest.raises(ValueError, match="lstu"):
+        resolve_institution("https://w3id.org/coopgraph/id/lstuu", store)  # not an institution: the resolver says which are close
+    assert resolve_institution("https://ror.org/006fh5g40", store) == URIRef(ids.entity("lstu"))  # a ROR IRI: resolved
 
 
 @pytest.mark.parametrize("value", HOSTILE + ["Липецкий Политех", "辽宁"])

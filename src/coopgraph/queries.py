@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pyparsing import ParseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Node
@@ -317,9 +317,23 @@ def resolve_institution(text: str, graph: Graph | Store | None = None) -> URIRef
     if graph is None:
         return resolve_iri(text)
     try:
+        given = resolve_iri(text) if ":" in text else None  # a bare word may be an id and an acronym too: ambiguous
+    except ValueError:
+        given = None
+    if given is not None and _is_institution(graph, given):
+        return given  # an institution's own IRI: no need to gather every name of the graph (2 s at 1M triples)
+    try:
         return _resolver(graph).resolve_iri(text)
     except ResolutionError as exc:
         raise ValueError(str(exc)) from None
+
+
+def _is_institution(graph: Graph | Store, iri: URIRef) -> bool:
+    if isinstance(graph, MemoryStore):
+        graph = graph.dataset()
+    if isinstance(graph, Store):
+        return bool(graph.query(f"ASK {{ {_sparql(iri)} a <{PREFIXES['coop']}Institution> }}").askAnswer)
+    return (iri, RDF.type, URIRef(PREFIXES["coop"] + "Institution")) in _queried(graph)
 
 
 def _resolver(graph: Graph | Store) -> Resolver:
