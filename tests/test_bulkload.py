@@ -82,3 +82,23 @@ def test_small_files_and_turtle_are_not_cut(tmp_path, monkeypatch):
     bulkload.bulk_load(store, turtle, ox.RdfFormat.TURTLE, to_graph=None, parts_dir=tmp_path / "parts", workers=2,
                        split_from=0)  # any size: Turtle is never cut
     assert len(store) == 100 and not (tmp_path / "parts").exists()
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_triples_in_memory_load_in_parts_as_in_one(workers):
+    lines = [f'<https://example.org/s{i}> <https://example.org/p> "value {i} \\u00e9"@en .\n' for i in range(120_000)]
+    data = "".join(lines).encode("utf-8")
+    assert len(data) > 8 * 1024 * 1024  # big enough to be cut
+    graph = ox.NamedNode("https://example.org/g")
+    whole, parts = ox.Store(), ox.Store()
+    whole.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    bulkload.bulk_load_bytes(parts, data, to_graph=graph, workers=workers)
+    assert len(parts) == len(whole) == 120_000
+    assert set(parts) == set(whole)
+
+
+def test_triples_in_memory_with_a_blank_node_load_in_one_piece():
+    data = ("".join(f"<https://example.org/s{i}> <https://example.org/p> _:b .\n" for i in range(200_000))).encode()
+    store = ox.Store()
+    bulkload.bulk_load_bytes(store, data, to_graph=ox.NamedNode("https://example.org/g"), workers=3)
+    assert len({q.object for q in store}) == 1  # one blank node, not one per part

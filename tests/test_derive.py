@@ -123,3 +123,11 @@ def test_summaries_count_what_the_facts_say(store):
     assert all(str(r.countryA) <= str(r.countryB) for r in pairs)
     assert all(r.kinds.split() == sorted(set(r.kinds.split())) for r in pairs)  # alphabetical, each once
     assert sum(int(r.cooperations) for r in pairs) <= _count(store, "?c a coop:Cooperation")
+
+
+def test_a_query_that_gives_its_first_rows_only_says_there_may_be_more(store):
+    capped = parse_query("SELECT ?x WHERE { VALUES ?x { 1 2 3 } } ORDER BY ?x LIMIT 2")
+    said = page_note(capped, run_query(store, capped))
+    assert said == "-e: the first 2 rows — there may be more: narrow the question"  # -e: the name of SPARQL text
+    roomy = parse_query("SELECT ?x WHERE { VALUES ?x { 1 2 3 } } ORDER BY ?x LIMIT 5")
+    assert page_note(roomy, run_query(store, roomy)) is None

@@ -11,15 +11,15 @@ PACKAGE = ROOT / "src" / "coopgraph"
 
 #: Stages in the order data flows; a module may import its own stage or earlier ones.
 STAGES = [
-    {"errors", "namespaces", "resources"},
+    {"errors", "namespaces", "resources", "sparqltext"},
     {"codegen", "ids", "oxterms"},
     {"resolve"},
     {"sources"},
     {"synth"},
+    {"bulkload"},
     {"derive"},
     {"build"},
     {"validate"},
-    {"bulkload"},
     {"store"},
     {"queries"},
     {"network"},

@@ -20,6 +20,7 @@ to find the error with its real line number.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -101,3 +102,21 @@ def _first_syntax_error(path: Path, fmt: ox.RdfFormat) -> None:
     """Raise the SyntaxError that parsing the whole file gives (with the file's line numbers)."""
     for _ in ox.parse(path=str(path), format=fmt):
         pass
+
+
+def bulk_load_bytes(store: ox.Store, data: bytes, *, to_graph: ox.NamedNode, workers: int | None = None) -> None:
+    """Load N-Triples held in memory (what coopgraph itself wrote, such as the rules' answers) into
+    ``to_graph``, cut at line ends into one part per core like a file; one load when it has ``_:``."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(data) < _BLOCK or b"_:" in data:
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=to_graph)
+        return
+    cuts = [0]
+    for index in range(1, workers):
+        end = data.find(b"\n", max(len(data) * index // workers, cuts[-1]))
+        cuts.append(len(data) if end < 0 else end + 1)
+    cuts.append(len(data))
+    parts = [data[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        for done in [pool.submit(store.bulk_load, part, format=ox.RdfFormat.N_TRIPLES, to_graph=to_graph) for part in parts]:
+            done.result()

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from coopgraph import oxterms, resources
+from coopgraph import bulkload, oxterms, resources, sparqltext
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
 
@@ -58,7 +58,7 @@ def _folder(*parts: str) -> Path:
 
 
 def rule_files() -> list[Path]:
-    """Stage 1: the CONSTRUCT rules that read the sources."""
+    """The CONSTRUCT rules of ``queries/rules/``: the cooperation links."""
     folder = _folder()
     return sorted(folder.glob("*.rq")) if folder.is_dir() else []
 
@@ -90,10 +90,6 @@ class Order:
     numbers: URIRef
 
 
-def _strip_comments(text: str) -> str:
-    return "\n".join(re.sub(r"#(?![^<]*>)(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$).*", "", line) for line in text.splitlines())
-
-
 def _order(path: Path) -> Order:
     text = path.read_text(encoding="utf-8")
     where = f"queries/rules/orders/{path.name}"
@@ -103,7 +99,7 @@ def _order(path: Path) -> Order:
     prefix, _, local = numbers.group(1).partition(":")
     if prefix not in PREFIXES or not local:
         raise StoreError(f"{where}: '{numbers.group(1)}' is not a prefixed name coopgraph knows — use e.g. coop:visitOrder")
-    body = _strip_comments(text)
+    body = sparqltext.strip_comments(text)
     found = list(re.finditer(r"\bORDER\s+BY\b", body, re.I))
     if not found:
         raise StoreError(f"{where}: no ORDER BY — an order file says its order")
@@ -117,13 +113,13 @@ def _order(path: Path) -> Order:
 
 
 def order_files() -> list[Order]:
-    """Stage 3: the order files."""
+    """The order files of ``queries/rules/orders/``."""
     folder = _folder("orders")
     return [_order(path) for path in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
 
 
 def all_files() -> list[Path]:
-    """Every file of the three stages, in the order they run."""
+    """Every file of the derivation: rules, summaries, orders."""
     return [*rule_files(), *summary_files(), *(order.path for order in order_files())]
 
 
@@ -260,10 +256,10 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode) -> None:
 
     first, second = stages()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        store.bulk_load(b"".join(pool.map(run, first)), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        bulkload.bulk_load_bytes(store, b"".join(pool.map(run, first)), to_graph=graph)
         # the numbers read the first stage only: they are counted while the second stage runs
         counted = pool.submit(numbers, _ox_select(store, union=True))
         data = b"".join(pool.map(run, second))
         found = counted.result()
     text = "".join(f"<{s}> <{p}> \"{n}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n" for s, p, n in found)
-    store.bulk_load(data + text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    bulkload.bulk_load_bytes(store, data + text.encode("utf-8"), to_graph=graph)

@@ -37,7 +37,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import ids, resources
+from coopgraph import ids, resources, sparqltext
 from coopgraph.build import bind_prefixes, build_dataset
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
@@ -199,7 +199,7 @@ def parse_query(text: str, *, name: str = "-e", path: Path | None = None) -> Que
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise QueryError(name, f"a parameter is declared twice in '#+ params: {header['params']}'")
-    body = _strip_comments(text)
+    body = sparqltext.strip_comments(text)
     for param in params:
         if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
             raise QueryError(
@@ -426,48 +426,9 @@ def bind_parameters(
 
 # ---------------------------------------------------------------------------------------- binding into the text
 
-_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 _NAME_CHARS = re.compile(r"[\w\-.:%\\]*")
 _FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
-
-
-def _skip(text: str, i: int) -> int | None:
-    """If a comment, string, IRI, variable or prefixed name starts at ``i``, the index after it."""
-    c = text[i]
-    if c == "#":
-        end = text.find("\n", i)
-        return len(text) if end < 0 else end
-    if c in "\"'":
-        if text.startswith(c * 3, i):
-            end = i + 3
-            while end < len(text) and not text.startswith(c * 3, end):
-                end += 2 if text[end] == "\\" else 1
-            return min(end + 3, len(text))
-        end = i + 1
-        while end < len(text) and text[end] != c and text[end] != "\n":
-            end += 2 if text[end] == "\\" else 1
-        return end + 1
-    if c == "<":
-        match = _IRI_REF.match(text, i)
-        return match.end() if match else None
-    if c in "?$@:":
-        return _NAME_CHARS.match(text, i + 1).end()  # type: ignore[union-attr]
-    return None
-
-
-def _strip_comments(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        end = _skip(text, i)
-        if end is None:
-            out.append(text[i])
-            i += 1
-        else:
-            if text[i] != "#":
-                out.append(text[i:end])
-            i = end
-    return "".join(out)
 
 
 def _where_groups(text: str) -> list[tuple[int, int]]:
@@ -485,7 +446,7 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
     depth = parens = 0
     i = 0
     while i < len(text):
-        end = _skip(text, i)
+        end = sparqltext.skip(text, i)
         if end is not None:
             i = end
             continue
@@ -535,7 +496,7 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
 def _form(text: str) -> str | None:
     i = 0
     while i < len(text):
-        end = _skip(text, i)
+        end = sparqltext.skip(text, i)
         if end is not None:
             i = end
             continue
@@ -559,7 +520,7 @@ def _uses(text: str, spans: list[tuple[int, int]], index: int, name: str) -> boo
                 own.append(text[cursor:inner_start])
                 cursor = inner_stop
     own.append(text[cursor:stop])
-    return re.search(rf"[?$]{re.escape(name)}\b", _strip_comments("".join(own))) is not None
+    return re.search(rf"[?$]{re.escape(name)}\b", sparqltext.strip_comments("".join(own))) is not None
 
 
 def _next_token(text: str, i: int) -> int:
@@ -567,7 +528,7 @@ def _next_token(text: str, i: int) -> int:
         if text[i].isspace():
             i += 1
         elif text[i] == "#":
-            i = _skip(text, i) or len(text)
+            i = sparqltext.skip(text, i) or len(text)
         else:
             break
     return i
@@ -720,7 +681,7 @@ def _declare_prefixes(text: str) -> str:
     rdflib knows them when it parses (``initNs``); other engines do not. Nothing moves to another line,
     so an engine's line numbers stay those of the text as written.
     """
-    body = _strip_comments(text)
+    body = sparqltext.strip_comments(text)
     missing = [
         f"PREFIX {prefix}: <{namespace}> " for prefix, namespace in PREFIXES.items()
         if re.search(rf"(?<![\w\-.:]){re.escape(prefix)}:", body)
@@ -888,17 +849,24 @@ def query_sources(
 
 
 def page_note(query: Query, result: Result) -> str | None:
-    """For a full page of a paged listing (an ``after`` parameter, a ``position`` column, ``LIMIT n``
-    rows), how to ask for the next page; else None."""
-    size = re.search(r"\bLIMIT\s+(\d+)", _strip_comments(query.text), re.I)
-    if (not size or result.type != "SELECT" or "after" not in {p.name for p in query.params}
-            or Variable("position") not in (result.vars or [])):
+    """What to say when a query that gives at most ``LIMIT n`` rows gave that many, else None.
+
+    A paged listing (an ``after`` parameter and a ``position`` column) tells how to ask for the next
+    page; a query that gives its first ``n`` answers only (find-institution, partners-of-partners)
+    says that there may be more.
+    """
+    size = re.search(r"\bLIMIT\s+(\d+)", sparqltext.strip_comments(query.text), re.I)
+    if not size or result.type != "SELECT":
         return None
-    rows = list(result)
-    positions = [int(row.position) for row in rows if getattr(row, "position", None) is not None]  # type: ignore[union-attr]
-    if len({*positions}) < int(size.group(1)):
+    limit, rows = int(size.group(1)), list(result)
+    if "after" in {p.name for p in query.params} and Variable("position") in (result.vars or []):
+        positions = [int(row.position) for row in rows if getattr(row, "position", None) is not None]  # type: ignore[union-attr]
+        if len(set(positions)) < limit:
+            return None
+        return f"{query.name}: a full page ({limit} rows) — for the next, add --param after={max(positions)}"
+    if len(rows) < limit:
         return None
-    return f"{query.name}: a full page ({size.group(1)} rows) — for the next, add --param after={max(positions)}"
+    return f"{query.name}: the first {limit} rows — there may be more: narrow the question"
 
 
 def library_listing() -> str:

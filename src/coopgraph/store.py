@@ -50,7 +50,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import bulkload, ids, oxterms, resources
+from coopgraph import bulkload, ids, oxterms, resources, sparqltext
 from coopgraph import derive as _stages
 from coopgraph.build import DERIVED_GRAPH, bind_prefixes
 from coopgraph.errors import StoreError
@@ -248,24 +248,6 @@ def _derived_provenance(sources: Iterable[URIRef], files: Sequence[Path]) -> lis
     return out
 
 
-def _skip_token(text: str, i: int) -> int | None:
-    """If a comment, string or IRI starts at ``i``, the index after it."""
-    c = text[i]
-    if c == "#":
-        end = text.find("\n", i)
-        return len(text) if end < 0 else end
-    if c in "\"'":
-        quote = c * 3 if text.startswith(c * 3, i) else c
-        end = i + len(quote)
-        while end < len(text) and not text.startswith(quote, end):
-            end += 2 if text[end] == "\\" else 1
-        return min(end + len(quote), len(text))
-    if c == "<":
-        match = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>").match(text, i)
-        return match.end() if match else None
-    return None
-
-
 def _as_insert(rule: str, graph: URIRef, prefixes: dict[str, str]) -> str:
     """A rule's ``CONSTRUCT { T } WHERE { P }`` as ``INSERT { GRAPH <graph> { T } } WHERE { P }``.
 
@@ -274,7 +256,7 @@ def _as_insert(rule: str, graph: URIRef, prefixes: dict[str, str]) -> str:
     """
     i, start = 0, None
     while i < len(text := rule):
-        end = _skip_token(text, i)
+        end = sparqltext.skip(text, i)
         if end is not None:
             i = end
             continue
@@ -287,7 +269,7 @@ def _as_insert(rule: str, graph: URIRef, prefixes: dict[str, str]) -> str:
     i = text.index("{", start + 9)
     open_at, depth = i, 0
     while i < len(text):
-        end = _skip_token(text, i)
+        end = sparqltext.skip(text, i)
         if end is not None:
             i = end
             continue
@@ -303,7 +285,7 @@ def _as_insert(rule: str, graph: URIRef, prefixes: dict[str, str]) -> str:
         raise StoreError("a rule in queries/rules/ must be CONSTRUCT { ... } WHERE { ... } with no solution modifiers")
     prologue, j = [], 0
     while j < start:  # the text before CONSTRUCT, without its comments
-        end = _skip_token(text, j)
+        end = sparqltext.skip(text, j)
         if end is None:
             prologue.append(text[j])
             j += 1

@@ -1,0 +1,54 @@
+"""SPARQL as text: where a comment, string, IRI, variable or prefixed name ends, and the text without comments.
+
+Enough of SPARQL's lexical rules to find keywords and braces in a query without being fooled by a
+``#`` in an IRI, a ``{`` in a string or a keyword in a comment (shared by the query library, the
+store's rewriting of rules into updates, and the derivation's order files).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["skip", "strip_comments"]
+
+_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_NAME_CHARS = re.compile(r"[\w\-.:%\\]*")
+
+
+def skip(text: str, i: int) -> int | None:
+    """If a comment, string, IRI, variable or prefixed name starts at ``i``, the index after it."""
+    c = text[i]
+    if c == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if c in "\"'":
+        if text.startswith(c * 3, i):
+            end = i + 3
+            while end < len(text) and not text.startswith(c * 3, end):
+                end += 2 if text[end] == "\\" else 1
+            return min(end + 3, len(text))
+        end = i + 1
+        while end < len(text) and text[end] != c and text[end] != "\n":
+            end += 2 if text[end] == "\\" else 1
+        return end + 1
+    if c == "<":
+        match = _IRI_REF.match(text, i)
+        return match.end() if match else None
+    if c in "?$@:":
+        return _NAME_CHARS.match(text, i + 1).end()  # type: ignore[union-attr]
+    return None
+
+
+def strip_comments(text: str) -> str:
+    """The text with its comments taken out (a ``#`` in a string or an IRI is not a comment)."""
+    out, i = [], 0
+    while i < len(text):
+        end = skip(text, i)
+        if end is None:
+            out.append(text[i])
+            i += 1
+        else:
+            if text[i] != "#":
+                out.append(text[i:end])
+            i = end
+    return "".join(out)
