@@ -131,3 +131,11 @@ def test_a_query_that_gives_its_first_rows_only_says_there_may_be_more(store):
     assert said == "-e: the first 2 rows — there may be more: narrow the question"  # -e: the name of SPARQL text
     roomy = parse_query("SELECT ?x WHERE { VALUES ?x { 1 2 3 } } ORDER BY ?x LIMIT 5")
     assert page_note(roomy, run_query(store, roomy)) is None
+
+
+def test_institutions_without_ror_come_by_name_in_pages(store):
+    rows, _ = _walk(store, "quality-missing-ror")
+    without = "?i a coop:Institution FILTER NOT EXISTS { ?i owl:sameAs ?r FILTER(STRSTARTS(STR(?r), 'https://ror.org/')) }"
+    assert len(rows) == _count(store, without) > 0
+    keys = [_key(r.institutionLabel) for r in rows]
+    assert keys == sorted(keys)

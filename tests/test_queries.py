@@ -237,7 +237,7 @@ CASES = [
     ]),
     ("shipped", "quality-missing-ror", {}, []),
     ("multi", "quality-missing-ror", {}, [
-        ("dut", DUT, ""),
+        ("dut", DUT, "", "6"),  # 6: its name's place among all names of the fixture
     ]),
     ("shipped", "quality-unsourced-facts", {}, []),
     ("multi", "quality-unsourced-facts", {}, [
