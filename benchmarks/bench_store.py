@@ -103,13 +103,20 @@ def _child_work(spec: str, nq: str, runs: int, only: list[str]) -> None:
         for query in list_queries():
             if only and query.name not in only:
                 continue
-            times, rows = [], 0
-            for _ in range(runs):
-                started = time.perf_counter()
-                result = run_query(store, query, params[query.name])
-                rows = len(result) if result.type != "ASK" else 1  # rows are materialised rdflib terms
-                times.append(time.perf_counter() - started)
-            _emit(operation=f"query {query.name}", times=times, rows=rows, params=params[query.name])
+            given = params[query.name]
+            optional = {p.name for p in query.params if not p.required}
+            variants = [("", given)]
+            if optional & set(given):  # an optional parameter left out can make it a question about the whole graph
+                left_out = sorted(optional & set(given))
+                variants.append((f" (no {', '.join(left_out)})", {k: v for k, v in given.items() if k not in optional}))
+            for suffix, values in variants:
+                times, rows = [], 0
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    result = run_query(store, query, values)
+                    rows = len(result) if result.type != "ASK" else 1  # rows are materialised rdflib terms
+                    times.append(time.perf_counter() - started)
+                _emit(operation=f"query {query.name}{suffix}", times=times, rows=rows, params=values)
         times = []
         for _ in range(runs):
             started = time.perf_counter()

@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
-from coopgraph import derive as stages
+from coopgraph import derive as derivation
 from coopgraph import ids, resources
 from coopgraph.errors import SourceError
 from coopgraph.namespaces import COOP, PREFIXES
@@ -22,7 +22,7 @@ from coopgraph.sources import ReadSource, read_source, source_files
 __all__ = ["Build", "build_dataset", "union", "bind_prefixes", "DERIVED_GRAPH"]
 
 #: The named graph that holds what the rules in ``queries/rules/`` derive.
-DERIVED_GRAPH = ids.graph("derived")
+DERIVED_GRAPH = derivation.DERIVED_GRAPH
 
 
 @dataclass
@@ -180,13 +180,10 @@ def derive(build: Build) -> Graph:
     """Run the rules, summaries and orders of ``queries/rules/`` over the sources into :data:`DERIVED_GRAPH`."""
     derived = build.dataset.graph(DERIVED_GRAPH)
     derived.remove((None, None, None))
-    files = stages.all_files()
-    if not files:
+    if not derivation.all_files():
         return derived
-    for triple in stages.in_memory(union(build.dataset)):
+    for triple in derivation.in_memory(union(build.dataset)):
         derived.add(triple)
-    for read in build.sources:
-        derived.add((DERIVED_GRAPH, PROV.wasDerivedFrom, ids.graph(read.source_id)))
-    for path in files:
-        derived.add((DERIVED_GRAPH, COOP.fileName, Literal(path.relative_to(resources.queries_dir().parent).as_posix())))
+    for triple in derivation.provenance(ids.graph(read.source_id) for read in build.sources):
+        derived.add(triple)
     return derived

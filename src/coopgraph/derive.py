@@ -5,8 +5,9 @@
 - **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): counts that the library would
   otherwise recompute from the whole graph at each question — facts per year and kind, trips per
   traveller, cooperation per pair of countries;
-- **orders**: ``coop:labelOrder`` numbers every entity with a ``skos:prefLabel`` in the order of its
-  display label (the English one, else the first in code point order; ties by IRI), and each
+- **orders**: ``coop:labelOrder`` numbers every entity with a ``skos:prefLabel``, and every
+  institution, in the order of its display label (the English one, else the first in code point
+  order; none first; ties by IRI), and each
   ``queries/rules/orders/*.rq`` numbers the entities of its first column, in the order of its
   ``ORDER BY``, under the property its ``#+ numbers:`` line names. The library's listings sort and
   page by these integers: Oxigraph reads a string from disk at every comparison of a sort (ORDER BY
@@ -35,62 +36,82 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import PROV
 from rdflib.term import Node
 
-from coopgraph import bulkload, oxterms, resources, sparqltext
+from coopgraph import bulkload, ids, oxterms, resources, sparqltext
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
 
-__all__ = ["Order", "rule_files", "summary_files", "order_files", "all_files", "in_memory", "on_oxigraph",
-           "numbers", "as_rdflib", "LABEL_ORDER"]
+__all__ = ["DERIVED_GRAPH", "Rule", "stages", "all_files", "provenance", "in_memory", "on_oxigraph", "numbers"]
 
-#: The property that numbers labelled entities by their display labels.
-LABEL_ORDER = COOP.labelOrder
+#: The named graph that holds what the files of ``queries/rules/`` derive.
+DERIVED_GRAPH = ids.graph("derived")
 
-_LABELS = "SELECT ?entity ?label WHERE { ?entity <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+_LABELS = """SELECT ?entity ?label WHERE {
+  { ?entity <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+  UNION { ?entity a <https://w3id.org/coopgraph/ns#Institution> }
+}"""
 _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def _folder(*parts: str) -> Path:
     return resources.queries_dir().joinpath("rules", *parts)
 
 
-def rule_files() -> list[Path]:
-    """The CONSTRUCT rules of ``queries/rules/``: the cooperation links."""
-    folder = _folder()
+def _files(*parts: str) -> list[Path]:
+    folder = _folder(*parts)
     return sorted(folder.glob("*.rq")) if folder.is_dir() else []
-
-
-def summary_files() -> list[Path]:
-    """The CONSTRUCT rules of ``summaries/``: counts kept for the library's questions."""
-    folder = _folder("summaries")
-    return sorted(folder.glob("*.rq")) if folder.is_dir() else []
-
-
-def _reads_derived(path: Path) -> bool:
-    return re.search(r"^#\+\s*reads:\s*derived\b", path.read_text(encoding="utf-8"), re.M) is not None
-
-
-def stages() -> tuple[list[Path], list[Path]]:
-    """The CONSTRUCT rules in two stages: those that read the sources only, then those that say
-    ``#+ reads: derived`` (they read what the first stage derived too)."""
-    files = [*rule_files(), *summary_files()]
-    return [f for f in files if not _reads_derived(f)], [f for f in files if _reads_derived(f)]
 
 
 @dataclass(frozen=True)
-class Order:
-    """An order file: the query to run (without its ORDER BY), its sort keys and the numbering property."""
+class Rule:
+    """A CONSTRUCT file of ``queries/rules/`` or ``queries/rules/summaries/``, read."""
 
     path: Path
     text: str
-    keys: tuple[tuple[str, bool], ...]  # (variable, descending)
-    numbers: URIRef
+
+    @property
+    def reads_derived(self) -> bool:
+        return re.search(r"^#\+\s*reads:\s*derived\b", self.text, re.M) is not None
 
 
-def _order(path: Path) -> Order:
+def stages() -> tuple[list[Rule], list[Rule]]:
+    """The CONSTRUCT rules in two stages: those that read the sources only, then those that say
+    ``#+ reads: derived`` (they read what the first stage derived too)."""
+    rules = [Rule(path, path.read_text(encoding="utf-8")) for path in (*_files(), *_files("summaries"))]
+    return [r for r in rules if not r.reads_derived], [r for r in rules if r.reads_derived]
+
+
+def all_files() -> list[Path]:
+    """Every file of the derivation: rules, summaries, orders."""
+    return [*_files(), *_files("summaries"), *_files("orders")]
+
+
+def provenance(sources: Iterable[URIRef]) -> list[tuple[Node, Node, Node]]:
+    """What the derived graph says about itself: the graphs it was derived from, the files that did it."""
+    files = all_files()
+    if not files:
+        return []
+    out: list[tuple[Node, Node, Node]] = [(DERIVED_GRAPH, PROV.wasDerivedFrom, g) for g in sources if g != DERIVED_GRAPH]
+    root = resources.queries_dir().parent
+    return out + [(DERIVED_GRAPH, COOP.fileName, Literal(path.relative_to(root).as_posix())) for path in files]
+
+
+@dataclass(frozen=True)
+class _Order:
+    """An order file: the query to run (without its ORDER BY), its columns to sort by and the numbering property."""
+
+    path: Path
+    text: str
+    keys: tuple[tuple[int, bool], ...]  # (column, descending)
+    numbers: str
+
+
+def _order(path: Path) -> _Order:
     text = path.read_text(encoding="utf-8")
     where = f"queries/rules/orders/{path.name}"
     numbers = re.search(r"^#\+\s*numbers:\s*(\S+)\s*$", text, re.M)
@@ -104,23 +125,18 @@ def _order(path: Path) -> Order:
     if not found:
         raise StoreError(f"{where}: no ORDER BY — an order file says its order")
     clause = body[found[-1].end():].strip()
-    keys = []
-    for token in re.finditer(r"\s*(?:(ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))", clause, re.I):
-        keys.append((token.group(2) or token.group(3), (token.group(1) or "").upper() == "DESC"))
-    if not keys or re.sub(r"(?:(ASC|DESC)\s*\(\s*\?\w+\s*\)|\?\w+)", "", clause, flags=re.I).strip():
+    if not clause or re.sub(r"(?:(ASC|DESC)\s*\(\s*\?\w+\s*\)|\?\w+)", "", clause, flags=re.I).strip():
         raise StoreError(f"{where}: ORDER BY may hold only ?var, ASC(?var) and DESC(?var), and must end the query")
-    return Order(path, body[:found[-1].start()], tuple(keys), URIRef(PREFIXES[prefix] + local))
-
-
-def order_files() -> list[Order]:
-    """The order files of ``queries/rules/orders/``."""
-    folder = _folder("orders")
-    return [_order(path) for path in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
-
-
-def all_files() -> list[Path]:
-    """Every file of the derivation: rules, summaries, orders."""
-    return [*rule_files(), *summary_files(), *(order.path for order in order_files())]
+    selected = re.search(r"\bSELECT\s+(?:DISTINCT\s+)?((?:\?\w+\s*)+)", body, re.I)
+    names = re.findall(r"\?(\w+)", selected.group(1)) if selected else []
+    keys = []
+    for token in re.finditer(r"(?:(ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+))", clause, re.I):
+        name = token.group(2) or token.group(3)
+        if name not in names:
+            raise StoreError(f"{where}: SELECT must list the entity first, and every variable ORDER BY sorts by "
+                             f"({name} is not there)")
+        keys.append((names.index(name), (token.group(1) or "").upper() == "DESC"))
+    return _Order(path, body[:found[-1].start()], tuple(keys), PREFIXES[prefix] + local)
 
 
 # ----------------------------------------------------------------------------------------- orders
@@ -146,18 +162,22 @@ def _plain(term: object) -> tuple:
     return (4, value)
 
 
-def _display_labels(rows: Iterable[Sequence[object]]) -> dict[str, str]:
+def _display_labels(rows: Iterable[Sequence[object]]) -> dict[str, str | None]:
+    """Each entity's display label: the smallest English one, else the smallest; None for an institution with none."""
     english: dict[str, str] = {}
-    other: dict[str, str] = {}
+    other: dict[str, str | None] = {}
     for entity, label in rows:
         iri = _plain(entity)[1]
+        if label is None:
+            other.setdefault(iri, None)
+            continue
         if isinstance(label, ox.Literal):
             text, language = label.value, (label.language or "")
         else:
             text, language = str(label), (getattr(label, "language", None) or "")
         language = language.lower()
         target = english if language == "en" or language.startswith("en-") else other
-        if iri not in target or text < target[iri]:
+        if target.get(iri) is None or text < target[iri]:  # type: ignore[operator]
             target[iri] = text
     return {**{k: v for k, v in other.items() if k not in english}, **english}
 
@@ -168,14 +188,13 @@ def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[s
     ``select`` runs a SELECT over the union of the store's graphs and gives its rows as sequences of
     terms (pyoxigraph's or rdflib's), in the order of the SELECT's variables.
     """
-    orders = order_files()
+    orders = [_order(path) for path in _files("orders")]
     with ThreadPoolExecutor(max_workers=2) as pool:  # the store answers two at a time; Python sorts after
         fetched = list(pool.map(lambda text: list(select(text)), [_LABELS, *(order.text for order in orders)]))
     labels = _display_labels(fetched[0])
-    by_label = sorted(labels, key=lambda iri: (labels[iri], iri))
+    by_label = sorted(labels, key=lambda iri: (labels[iri] is not None, labels[iri] or "", iri))  # none first, as SPARQL
     position = {iri: n for n, iri in enumerate(by_label, 1)}
-    label_order = str(LABEL_ORDER)
-    out = [(iri, label_order, n) for iri, n in position.items()]
+    out = [(iri, str(COOP.labelOrder), n) for iri, n in position.items()]
 
     def key(term: object) -> tuple:
         plain = (1, term.value) if type(term) is ox.NamedNode else _plain(term)  # the common case first (200k keys at 1M)
@@ -185,31 +204,18 @@ def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[s
         return plain
 
     for order, answer in zip(orders, fetched[1:], strict=True):
-        variables = re.search(r"\bSELECT\s+(?:DISTINCT\s+)?((?:\?\w+\s*)+)", order.text, re.I)
-        names = re.findall(r"\?(\w+)", variables.group(1)) if variables else []
-        missing = [name for name, _ in order.keys if name not in names]
-        if not names or missing:
-            raise StoreError(f"queries/rules/orders/{order.path.name}: SELECT must list the entity first, "
-                             f"then the sort variables ({', '.join(missing) or 'none found'})")
-        columns = [0, *(names.index(name) for name, _ in order.keys)]
-        rows = [tuple(key(row[i]) for i in columns) for row in answer if row[0] is not None]
+        rows = [(key(row[0]), *(key(row[i]) for i, _ in order.keys)) for row in answer if row[0] is not None]
         rows.sort(key=lambda row: row[0])  # ties: by the entity
         for k, (_, descending) in reversed(list(enumerate(order.keys, 1))):  # stable sorts, the least significant key first
             rows.sort(key=lambda row, k=k: row[k], reverse=descending)
         seen: set[tuple] = set()
-        numbered = str(order.numbers)
         for row in rows:
             entity = row[0]
             if entity in seen or entity[0] not in (1, 2) or str(entity[1]).startswith("_:"):
                 continue  # met before, or not an IRI
             seen.add(entity)
-            out.append((entity[1] if entity[0] == 1 else by_label[entity[1] - 1], numbered, len(seen)))
+            out.append((entity[1] if entity[0] == 1 else by_label[entity[1] - 1], order.numbers, len(seen)))
     return out
-
-
-def as_rdflib(found: Iterable[tuple[str, str, int]]) -> list[tuple[URIRef, URIRef, Literal]]:
-    """:func:`numbers` as rdflib triples."""
-    return [(URIRef(s), URIRef(p), Literal(n)) for s, p, n in found]
 
 
 def _ox_select(store: ox.Store, *, union: bool) -> Callable[[str], Iterable[Sequence[object]]]:
@@ -224,7 +230,7 @@ def _ox_select(store: ox.Store, *, union: bool) -> Callable[[str], Iterable[Sequ
 
 
 def in_memory(facts: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
-    """What the three stages derive from ``facts``, each triple once (run by Oxigraph, in memory).
+    """What the derivation concludes from ``facts``, each triple once (run by Oxigraph, in memory).
 
     rdflib's engine takes time that grows with the cube of the data on the rules' joins (a build of
     30k synthetic triples: 220 s, not 0.3 s). The answers are those of a store on disk
@@ -233,28 +239,30 @@ def in_memory(facts: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node
     store = oxterms.facts_store(facts)
     first, second = stages()
 
-    def run(rules: list[Path]) -> dict[tuple[Node, Node, Node], None]:
-        return dict.fromkeys(triple for rule in rules for triple in oxterms.construct(store, rule.read_text(encoding="utf-8")))
+    def run(rules: list[Rule]) -> list[ox.Triple]:
+        return [triple for rule in rules for triple in store.query(rule.text)]  # type: ignore[union-attr]
 
     found = run(first)
-    store.bulk_extend(ox.Quad(oxterms.to_ox(s), oxterms.to_ox(p), oxterms.to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
-                      for s, p, o in found)
-    counted = as_rdflib(numbers(_ox_select(store, union=False)))  # from the first stage, as on disk
-    found.update(run(second))
-    found.update(dict.fromkeys(counted))
-    return list(found)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found)
+    counted = numbers(_ox_select(store, union=False))  # from the first stage, as on disk
+    found += run(second)
+    convert = oxterms.Terms()
+    out = dict.fromkeys((convert(t.subject), convert(t.predicate), convert(t.object)) for t in found)
+    out.update(dict.fromkeys((URIRef(s), URIRef(p), Literal(n)) for s, p, n in counted))
+    return list(out)
 
 
-def on_oxigraph(store: ox.Store, graph: ox.NamedNode) -> None:
-    """Run the derivation on an Oxigraph store (one nobody else writes to) into ``graph``, emptied first.
+def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRef] = ()) -> None:
+    """Run the derivation on an Oxigraph store (one nobody else writes to) into ``graph``, emptied first,
+    with the :func:`provenance` of ``sources``.
 
     The rules of a stage run side by side, and their triples go from Oxigraph's serializer to its
     bulk loader (in parts, side by side) without becoming Python objects.
     """
     store.remove_graph(graph)
 
-    def run(rule: Path) -> bytes:
-        answer = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    def run(rule: Rule) -> bytes:
+        answer = store.query(rule.text, use_default_graph_as_union=True)
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
 
     first, second = stages()
@@ -264,5 +272,6 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode) -> None:
         counted = pool.submit(numbers, _ox_select(store, union=True))
         data = b"".join(pool.map(run, second))
         found = counted.result()
-    text = "".join(f"<{s}> <{p}> \"{n}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n" for s, p, n in found)
+    text = "".join(f'<{s}> <{p}> "{n}"^^<{_INTEGER}> .\n' for s, p, n in found)
+    text += "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in provenance(sources))
     bulkload.bulk_load_bytes(store, data + text.encode("utf-8"), to_graph=graph)

@@ -427,7 +427,6 @@ def bind_parameters(
 # ---------------------------------------------------------------------------------------- binding into the text
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-_NAME_CHARS = re.compile(r"[\w\-.:%\\]*")
 _FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
 
 
@@ -477,7 +476,7 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
             if match and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-")):
                 word = match.group().upper()
                 if match.end() < len(text) and text[match.end()] == ":":  # a prefixed name such as select:x
-                    i = _NAME_CHARS.match(text, match.end()).end()  # type: ignore[union-attr]
+                    i = sparqltext.NAME_CHARS.match(text, match.end()).end()  # type: ignore[union-attr]
                     continue
                 if word in _FORMS:
                     waiting.append({"form": word, "depth": depth, "parens": parens, "template": word == "CONSTRUCT"})

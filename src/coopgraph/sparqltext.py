@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["skip", "strip_comments"]
+__all__ = ["NAME_CHARS", "skip", "strip_comments"]
 
 _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_NAME_CHARS = re.compile(r"[\w\-.:%\\]*")
+#: The characters of a variable's or a prefixed name's rest, after ``?`` or ``:``.
+NAME_CHARS = re.compile(r"[\w\-.:%\\]*")
 
 
 def skip(text: str, i: int) -> int | None:
@@ -35,7 +36,7 @@ def skip(text: str, i: int) -> int | None:
         match = _IRI_REF.match(text, i)
         return match.end() if match else None
     if c in "?$@:":
-        return _NAME_CHARS.match(text, i + 1).end()  # type: ignore[union-attr]
+        return NAME_CHARS.match(text, i + 1).end()  # type: ignore[union-attr]
     return None
 
 

@@ -50,11 +50,11 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import bulkload, ids, oxterms, resources, sparqltext
-from coopgraph import derive as _stages
+from coopgraph import bulkload, ids, oxterms, sparqltext
+from coopgraph import derive as derivation
 from coopgraph.build import DERIVED_GRAPH, bind_prefixes
 from coopgraph.errors import StoreError
-from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.namespaces import PREFIXES
 
 __all__ = [
     "STORE_ENV",
@@ -81,7 +81,6 @@ BULK_SUFFIXES: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
 }
 
-_PROV_DERIVED = URIRef(PREFIXES["prov"] + "wasDerivedFrom")
 _XSD_STRING = str(XSD.string)
 
 
@@ -238,16 +237,6 @@ def _ox_result(answer: object) -> Result:
 # ------------------------------------------------------------------------------------ rules
 
 
-def _derived_provenance(sources: Iterable[URIRef], files: Sequence[Path]) -> list[tuple[Node, Node, Node]]:
-    """What :func:`coopgraph.build.derive` says about the derived graph itself."""
-    if not files:
-        return []
-    out: list[tuple[Node, Node, Node]] = [(DERIVED_GRAPH, _PROV_DERIVED, g) for g in sources if g != DERIVED_GRAPH]
-    root = resources.queries_dir().parent
-    out += [(DERIVED_GRAPH, COOP.fileName, Literal(path.relative_to(root).as_posix())) for path in files]
-    return out
-
-
 def _as_insert(rule: str, graph: URIRef, prefixes: dict[str, str]) -> str:
     """A rule's ``CONSTRUCT { T } WHERE { P }`` as ``INSERT { GRAPH <graph> { T } } WHERE { P }``.
 
@@ -283,16 +272,7 @@ def _as_insert(rule: str, graph: URIRef, prefixes: dict[str, str]) -> str:
     template, rest = text[open_at + 1:i], text[i + 1:]
     if not re.match(r"\s*WHERE\b", rest, re.I) or re.search(r"}\s*(ORDER|LIMIT|OFFSET|GROUP)\b[^}]*$", rest, re.I):
         raise StoreError("a rule in queries/rules/ must be CONSTRUCT { ... } WHERE { ... } with no solution modifiers")
-    prologue, j = [], 0
-    while j < start:  # the text before CONSTRUCT, without its comments
-        end = sparqltext.skip(text, j)
-        if end is None:
-            prologue.append(text[j])
-            j += 1
-        else:
-            prologue.append("" if text[j] == "#" else text[j:end])
-            j = end
-    prologue = "".join(prologue)
+    prologue = sparqltext.strip_comments(text[:start])
     for name, iri in re.findall(r"PREFIX\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>", prologue, re.I):
         if prefixes.setdefault(name, iri) != iri:
             raise StoreError(f"rules declare the prefix '{name}:' twice, as <{prefixes[name]}> and <{iri}> — use one")
@@ -580,11 +560,10 @@ class MemoryStore(Store):
     def _derive(self) -> None:
         derived = self._dataset.graph(DERIVED_GRAPH)
         derived.remove((None, None, None))
-        files = _stages.all_files()
         facts = ((s, p, o) for s, p, o, _ in self._dataset.quads((None, None, None, None)))  # the derived graph is empty now
-        for triple in _stages.in_memory(facts):
+        for triple in derivation.in_memory(facts):
             derived.add(triple)
-        for triple in _derived_provenance(self.graphs(), files):
+        for triple in derivation.provenance(self.graphs()):
             derived.add(triple)
 
 
@@ -780,12 +759,8 @@ def _every_graph_count(store: ox.Store) -> tuple[dict[str, int], int]:
 
 def _derive_oxigraph(store: ox.Store) -> None:
     """Recompute the derived graph of an Oxigraph store from its other graphs (see :mod:`coopgraph.derive`)."""
-    derived = ox.NamedNode(str(DERIVED_GRAPH))
-    _stages.on_oxigraph(store, derived)
-    sources = [URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-    provenance = _derived_provenance(sorted(sources), _stages.all_files())
-    text = "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in provenance)
-    store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=derived)
+    sources = sorted(URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    derivation.on_oxigraph(store, ox.NamedNode(str(DERIVED_GRAPH)), sources=sources)
 
 
 # ------------------------------------------------------------------------------------ remote endpoint
@@ -1011,10 +986,10 @@ class RemoteStore(Store):
             parts.append(f"INSERT DATA {{\n{body}\n}} ;\n")
         if derive:
             parts.append(f"DROP SILENT GRAPH <{DERIVED_GRAPH}> ;\n")
-            for rule in (rule for stage in _stages.stages() for rule in stage):  # in order: a request's operations run one by one
-                parts.append(_as_insert(rule.read_text(encoding="utf-8"), DERIVED_GRAPH, prefixes) + " ;\n")
+            for rule in (rule for stage in derivation.stages() for rule in stage):  # a request's operations run in order
+                parts.append(_as_insert(rule.text, DERIVED_GRAPH, prefixes) + " ;\n")
             sources = sorted({*map(URIRef, incoming), *self.graphs()} - {DERIVED_GRAPH})
-            provenance = _derived_provenance(sources, _stages.all_files())
+            provenance = derivation.provenance(sources)
             if provenance:
                 lines = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o in provenance)
                 parts.append(f"INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{lines}\n}} }}\n")
@@ -1025,13 +1000,13 @@ class RemoteStore(Store):
         return {name: self._count(URIRef(name)) for name in sorted(incoming)}
 
     def _number(self) -> None:
-        """Stage 3 of the derivation (the orders), computed here from the store's answers: a second request.
+        """The order numbers of the derivation, computed here from the store's answers: a second request.
 
         SPARQL Update cannot number rows, so the numbers follow the update that wrote the rest. Should
         this request fail, the data and the rest of the derived graph are in place, and the paged
         listings are empty until a load succeeds again.
         """
-        found = _stages.numbers(self.query)  # over the union of the graphs, as the rules see them
+        found = derivation.numbers(self.query)  # over the union of the graphs, as the rules see them
         if not found:
             return
         lines = "\n".join(f"{_compact_iri(s)} {_compact_iri(p)} {n} ." for s, p, n in found)
