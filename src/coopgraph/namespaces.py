@@ -72,6 +72,7 @@ class COOP(DefinedNamespace):
     about: URIRef
     academicTitle: URIRef
     acronym: URIRef
+    agreementOrder: URIRef
     attended: URIRef
     audience: URIRef
     cooperatesWith: URIRef
@@ -105,6 +106,7 @@ class COOP(DefinedNamespace):
     lastYear: URIRef
     mobilityKind: URIRef
     mobilityKinds: URIRef
+    mobilityOrder: URIRef
     official: URIRef
     participant: URIRef
     participantCount: URIRef
@@ -112,6 +114,7 @@ class COOP(DefinedNamespace):
     partner: URIRef
     party: URIRef
     plannedCount: URIRef
+    programmeOrder: URIRef
     purpose: URIRef
     quote: URIRef
     receiver: URIRef
