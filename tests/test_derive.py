@@ -139,3 +139,44 @@ def test_institutions_without_ror_come_by_name_in_pages(store):
     assert len(rows) == _count(store, without) > 0
     keys = [_key(r.institutionLabel) for r in rows]
     assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(("name", "every"), [
+    ("agreements", "SELECT DISTINCT ?x ?d WHERE { ?x a coop:Agreement ; coop:party ?p OPTIONAL { ?x coop:signedOn ?d } }"),
+    ("programmes", "SELECT DISTINCT ?x WHERE { ?x a schema:EducationalOccupationalProgram ; schema:provider ?p }"),
+    ("mobility", "SELECT ?x ?s ?r WHERE { ?x a coop:Mobility ; coop:sender ?s ; coop:receiver ?r }"),
+])
+def test_fact_listings_page_through_every_fact_once(store, name, every):
+    rows, sizes = _walk(store, name)
+    assert sizes[-1] == 0
+    positions = [int(r.position) for r in rows]
+    assert positions == sorted(set(positions))  # one row a fact here: none twice, none skipped between pages
+    assert len(rows) == len(list(run_query(store, parse_query(every)))) > 0
+    if name == "agreements":
+        dates = [_key(r.date) for r in rows]
+        assert dates == sorted(dates)
+    if name == "mobility":
+        keys = [(_key(r.senderLabel), _key(r.receiverLabel), str(r.kind)) for r in rows]
+        assert keys == sorted(keys)
+    one = rows[len(rows) // 2]  # an institution's listing starts from it, in the same order
+    party = one.sender if name == "mobility" else None
+    if party is not None:
+        own, _ = _walk(store, name, {"institution": str(party)})
+        assert [int(r.position) for r in own] == sorted(int(r.position) for r in rows
+                                                        if party in (r.sender, r.receiver))
+
+
+def test_delegation_pages_hold_whole_visits_by_start_date(store):
+    rows, sizes = _walk(store, "delegations")
+    assert sizes[-1] == 0
+    assert len(rows) == _count(store, "?v a coop:Visit ; coop:participation ?p . ?p coop:participant ?who")
+    visits = [str(r.visit) for r in rows]
+    runs = [v for i, v in enumerate(visits) if i == 0 or visits[i - 1] != v]
+    assert len(runs) == len(set(runs))  # a visit's participations together, on one page
+    positions = [int(r.position) for r in rows]
+    assert positions == sorted(positions)
+    starts = dict(run_query(store, parse_query("SELECT ?v ?d WHERE { ?v a coop:Visit ; <http://schema.org/startDate> ?d }")))
+    dates = [str(starts[URIRef(v)]) for v in runs]
+    assert dates == sorted(dates)
+    one = runs[len(runs) // 2]
+    assert [r.person for r in _walk(store, "delegations", {"visit": one})[0]] == [r.person for r in rows if str(r.visit) == one]
