@@ -13,9 +13,9 @@
   page by these integers: Oxigraph reads a string from disk at every comparison of a sort (ORDER BY
   two labels of 22k cooperations: 0.85 s at 1M triples), and compares integers in place.
 
-They run in two stages. First every rule and summary that reads the sources only; then, side by
-side, the summaries whose header says ``#+ reads: derived`` (they read the first stage's links too)
-and the orders (which read the sources and the first stage).
+They run in two stages. First every rule, summary and order file that reads the sources only; then,
+side by side, those whose header says ``#+ reads: derived`` (they read what the first stage derived
+too; an order file reads no further than the first stage).
 
 An order file is a SELECT whose ``ORDER BY`` is a list of ``?var``, ``ASC(?var)`` or ``DESC(?var)``.
 coopgraph runs it without the ``ORDER BY`` and sorts the rows itself, as SPARQL would: unbound
@@ -109,6 +109,7 @@ class _Order:
     text: str
     keys: tuple[tuple[int, bool], ...]  # (column, descending)
     numbers: str
+    reads_derived: bool  # ``#+ reads: derived``: it reads what the rules derived (else the sources only)
 
 
 def _order(path: Path) -> _Order:
@@ -136,7 +137,8 @@ def _order(path: Path) -> _Order:
             raise StoreError(f"{where}: SELECT must list the entity first, and every variable ORDER BY sorts by "
                              f"({name} is not there)")
         keys.append((names.index(name), (token.group(1) or "").upper() == "DESC"))
-    return _Order(path, body[:found[-1].start()], tuple(keys), PREFIXES[prefix] + local)
+    return _Order(path, body[:found[-1].start()], tuple(keys), PREFIXES[prefix] + local,
+                  re.search(r"^#\+\s*reads:\s*derived\b", text, re.M) is not None)
 
 
 # ----------------------------------------------------------------------------------------- orders
@@ -191,7 +193,13 @@ def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[s
     orders = [_order(path) for path in _files("orders")]
     with ThreadPoolExecutor(max_workers=2) as pool:  # the store answers two at a time; Python sorts after
         fetched = list(pool.map(lambda text: list(select(text)), [_LABELS, *(order.text for order in orders)]))
-    labels = _display_labels(fetched[0])
+    return _numbered(orders, fetched[0], fetched[1:])
+
+
+def _numbered(orders: Sequence[_Order], labelled: Sequence[Sequence[object]],
+              answers: Sequence[Sequence[Sequence[object]]]) -> list[tuple[str, str, int]]:
+    """The numbers, from the rows of :data:`_LABELS` and of each order file's query."""
+    labels = _display_labels(labelled)
     by_label = sorted(labels, key=lambda iri: (labels[iri] is not None, labels[iri] or "", iri))  # none first, as SPARQL
     position = {iri: n for n, iri in enumerate(by_label, 1)}
     out = [(iri, str(COOP.labelOrder), n) for iri, n in position.items()]
@@ -203,7 +211,7 @@ def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[s
             return (2, n) if n is not None else (1, plain[1])
         return plain
 
-    for order, answer in zip(orders, fetched[1:], strict=True):
+    for order, answer in zip(orders, answers, strict=True):
         rows = [(key(row[0]), *(key(row[i]) for i, _ in order.keys)) for row in answer if row[0] is not None]
         rows.sort(key=lambda row: row[0])  # ties: by the entity
         for k, (_, descending) in reversed(list(enumerate(order.keys, 1))):  # stable sorts, the least significant key first
@@ -266,12 +274,22 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRe
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
 
     first, second = stages()
+    orders = [_order(path) for path in _files("orders")]
+    select = _ox_select(store, union=True)
+
+    def fetch(text: str) -> list[Sequence[object]]:
+        return list(select(text))
+
     with ThreadPoolExecutor(max_workers=2) as pool:
+        # the names and the orders that read the sources only are fetched with the first stage, the
+        # others with the second (an order reads the first stage at most)
+        labelled = pool.submit(fetch, _LABELS)
+        early = {order.path: pool.submit(fetch, order.text) for order in orders if not order.reads_derived}
         bulkload.bulk_load_bytes(store, b"".join(pool.map(run, first)), to_graph=graph)
-        # the numbers read the first stage only: they are counted while the second stage runs
-        counted = pool.submit(numbers, _ox_select(store, union=True))
+        late = {order.path: pool.submit(fetch, order.text) for order in orders if order.reads_derived}
         data = b"".join(pool.map(run, second))
-        found = counted.result()
+        answers = [(early.get(order.path) or late[order.path]).result() for order in orders]
+        found = _numbered(orders, labelled.result(), answers)
     text = "".join(f'<{s}> <{p}> "{n}"^^<{_INTEGER}> .\n' for s, p, n in found)
     text += "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in provenance(sources))
     bulkload.bulk_load_bytes(store, data + text.encode("utf-8"), to_graph=graph)
