@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDF, SKOS
 
 from coopgraph import derive, synth
 from coopgraph.cli import main
@@ -20,16 +20,17 @@ def _label_orders(triples) -> dict[str, int]:
 
 
 def test_label_order_follows_display_names_in_code_point_order():
-    triples = [
+    triples = [(URIRef(EX + name), RDF.type, COOP.Institution) for name in "abcdf"] + [
+        (URIRef(EX + "g"), SKOS.prefLabel, Literal("Aardvark", lang="en")),  # not an institution or a person: no number
         (URIRef(EX + "a"), SKOS.prefLabel, Literal("Beta", lang="en")),
         (URIRef(EX + "a"), SKOS.prefLabel, Literal("Альфа", lang="ru")),  # the English name is the display name
         (URIRef(EX + "b"), SKOS.prefLabel, Literal("Альфа", lang="ru")),  # no English: the first in code point order
         (URIRef(EX + "b"), SKOS.prefLabel, Literal("Яблоко", lang="ru")),
         (URIRef(EX + "c"), SKOS.prefLabel, Literal("alpha", lang="en-GB")),  # en-GB is English too
         (URIRef(EX + "d"), SKOS.prefLabel, Literal("Beta", lang="en")),  # the same name as a: by IRI
-        (URIRef(EX + "e"), SKOS.altLabel, Literal("Aardvark", lang="en")),  # no prefLabel: no number
+        (URIRef(EX + "e"), SKOS.altLabel, Literal("Aardvark", lang="en")),  # not an institution: no number
     ]
-    assert _label_orders(triples) == {"a": 1, "d": 2, "c": 3, "b": 4}
+    assert _label_orders(triples) == {"f": 1, "a": 2, "d": 3, "c": 4, "b": 5}  # f has no name: first, as SPARQL sorts
 
 
 @pytest.fixture(scope="module")

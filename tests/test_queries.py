@@ -237,7 +237,7 @@ CASES = [
     ]),
     ("shipped", "quality-missing-ror", {}, []),
     ("multi", "quality-missing-ror", {}, [
-        ("dut", DUT, "", "6"),  # 6: its name's place among all names of the fixture
+        ("dut", DUT, "", "1"),  # 1: its name comes first among the institutions and people of the fixture
     ]),
     ("shipped", "quality-unsourced-facts", {}, []),
     ("multi", "quality-unsourced-facts", {}, [

@@ -5,9 +5,9 @@
 - **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): counts that the library would
   otherwise recompute from the whole graph at each question — facts per year and kind, trips per
   traveller, cooperation per pair of countries;
-- **orders**: ``coop:labelOrder`` numbers every entity with a ``skos:prefLabel``, and every
-  institution, in the order of its display label (the English one, else the first in code point
-  order; none first; ties by IRI), and each
+- **orders**: ``coop:labelOrder`` numbers every institution and person in the order of its display
+  label (the English ``skos:prefLabel``, else the first in code point order; none first; ties by
+  IRI), and each
   ``queries/rules/orders/*.rq`` numbers the entities of its first column, in the order of its
   ``ORDER BY``, under the property its ``#+ numbers:`` line names. The library's listings sort and
   page by these integers: Oxigraph reads a string from disk at every comparison of a sort (ORDER BY
@@ -19,8 +19,8 @@ too; an order file reads no further than the first stage).
 
 An order file is a SELECT whose ``ORDER BY`` is a list of ``?var``, ``ASC(?var)`` or ``DESC(?var)``.
 coopgraph runs it without the ``ORDER BY`` and sorts the rows itself, as SPARQL would: unbound
-first, then IRIs (an IRI by its entity's display label, so by its ``coop:labelOrder``; one without
-a label before the labelled ones, by IRI), numbers by value, strings by code point. Ties go by the
+first, then IRIs (an institution's or a person's by its display label, so by its ``coop:labelOrder``;
+any other IRI before those, by its text), numbers by value, strings by code point. Ties go by the
 first column, the entity, sorted as an IRI key. An entity met in several rows takes the number of
 its first; a first column that is not an IRI gets no number.
 """
@@ -49,8 +49,8 @@ __all__ = ["DERIVED_GRAPH", "Rule", "stages", "all_files", "provenance", "in_mem
 DERIVED_GRAPH = ids.graph("derived")
 
 _LABELS = """SELECT ?entity ?label WHERE {
-  { ?entity <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
-  UNION { ?entity a <https://w3id.org/coopgraph/ns#Institution> }
+  { ?entity a <https://w3id.org/coopgraph/ns#Institution> } UNION { ?entity a <http://xmlns.com/foaf/0.1/Person> }
+  OPTIONAL { ?entity <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
 }"""
 _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
