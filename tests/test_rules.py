@@ -57,3 +57,19 @@ def test_the_memory_store_derives_what_oxigraph_derives(stores):
     memory, oxigraph = _derived(stores["memory"]), _derived(stores["oxigraph"])
     assert len(memory) > 1_000
     assert memory == oxigraph
+
+
+@pytest.mark.parametrize("kind", ["memory", "oxigraph"])
+def test_each_link_counts_the_evidence_it_lists(stores, kind):
+    """The visit rules find the trips twice (the pairs with their counts, and the evidence, so that the
+    two run side by side): both halves must find the same trips."""
+    mismatched = run_query(stores[kind], parse_query(
+        "PREFIX coop: <https://w3id.org/coopgraph/ns#>\n"
+        "SELECT ?c WHERE { ?c coop:evidenceCount ?n .\n"
+        "  { SELECT ?c (COUNT(DISTINCT ?fact) AS ?listed) WHERE { ?c coop:evidence ?fact } GROUP BY ?c }\n"
+        "  FILTER(?n != ?listed) }"))
+    links = run_query(stores[kind], parse_query(
+        "PREFIX coop: <https://w3id.org/coopgraph/ns#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c coop:cooperationKind coop:VisitCooperation }"))
+    assert int(next(iter(links))[0]) > 20
+    assert list(mismatched) == []
