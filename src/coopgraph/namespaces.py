@@ -83,6 +83,8 @@ class COOP(DefinedNamespace):
     countryA: URIRef
     countryB: URIRef
     countryCode: URIRef
+    discussedAt: URIRef
+    eventCount: URIRef
     evidence: URIRef
     evidenceCount: URIRef
     expectedOutcome: URIRef

@@ -57,7 +57,8 @@ def _references(build: Build, data: Graph) -> tuple[set[URIRef], list[Problem]]:
     known = sorted(ids.local_id(s) for s in defined - derived)  # suggest what authors wrote, not derived ids
     problems = []
     unknown: set[URIRef] = set()
-    for s, p, o in data:
+    authored = (t for g in build.dataset.graphs() if g.identifier != DERIVED_GRAPH for t in g)  # a derived
+    for s, p, o in authored:  # statement's unknown id is reported where the authored one names it
         if p == RDF.type or not ids.is_entity(o) or o in defined:
             continue
         unknown.add(o)  # type: ignore[arg-type]
