@@ -58,6 +58,11 @@ _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
+def _reads_derived(text: str) -> bool:
+    """Whether a rule, summary or order file says ``#+ reads: derived`` (it runs in the second stage)."""
+    return re.search(r"^#\+\s*reads:\s*derived\b", text, re.M) is not None
+
+
 def _folder(*parts: str) -> Path:
     return resources.queries_dir().joinpath("rules", *parts)
 
@@ -76,7 +81,7 @@ class Rule:
 
     @property
     def reads_derived(self) -> bool:
-        return re.search(r"^#\+\s*reads:\s*derived\b", self.text, re.M) is not None
+        return _reads_derived(self.text)
 
 
 def stages() -> tuple[list[Rule], list[Rule]]:
@@ -138,7 +143,7 @@ def _order(path: Path) -> _Order:
                              f"({name} is not there)")
         keys.append((names.index(name), (token.group(1) or "").upper() == "DESC"))
     return _Order(path, body[:found[-1].start()], tuple(keys), PREFIXES[prefix] + local,
-                  re.search(r"^#\+\s*reads:\s*derived\b", text, re.M) is not None)
+                  _reads_derived(text))
 
 
 # ----------------------------------------------------------------------------------------- orders
