@@ -19,7 +19,7 @@ from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS, XSD
 
 from coopgraph import export, ids
-from coopgraph.build import bind_prefixes
+from coopgraph.dataset import bind_prefixes
 from coopgraph.namespaces import COOP, PREFIXES
 
 START = URIRef(PREFIXES["schema"] + "startDate")

@@ -206,7 +206,7 @@ def alone(values: dict[str, list[str]], rng: random.Random, *, max_seconds: floa
 
 def synthesize(triples: int, folder: Path) -> str:
     from coopgraph import synth
-    from coopgraph.store import open_store
+    from coopgraph.stores import open_store
 
     started = time.perf_counter()
     written = synth.write(folder / "synth", triples=triples, format="nq")

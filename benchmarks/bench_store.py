@@ -64,7 +64,7 @@ def _child_raw(location: str, nq: str) -> None:
 
 
 def _child_load(spec: str, nq: str) -> None:
-    from coopgraph.store import open_store
+    from coopgraph.stores import open_store
 
     started = time.perf_counter()
     with open_store(spec) as store:
@@ -94,7 +94,7 @@ def _params(store) -> dict[str, dict[str, str]]:
 def _child_work(spec: str, nq: str, runs: int, only: list[str]) -> None:
     from coopgraph import network, render
     from coopgraph.queries import list_queries, run_query
-    from coopgraph.store import open_store
+    from coopgraph.stores import open_store
 
     with open_store(spec) as store:
         if spec == "memory":

@@ -21,6 +21,34 @@ def shipped_build():
     return build_dataset([DATA])
 
 
+@pytest.fixture(scope="session")
+def shipped_store(shipped_build):
+    """The shipped data as a memory store (the build above); treat as read-only."""
+    from coopgraph.stores import MemoryStore
+
+    return MemoryStore(shipped_build.dataset)
+
+
+def store_of(*data):
+    """A memory store holding rdflib graphs or datasets: a dataset's named graphs as they are, each plain
+    graph as a named graph of its own (``…/graph/test-N``), derived anew when ``derive`` rules apply."""
+    from rdflib import Dataset
+
+    from coopgraph import ids
+    from coopgraph.stores import MemoryStore
+
+    dataset = Dataset()
+    for n, item in enumerate(data):
+        if isinstance(item, Dataset):
+            for quad in item.quads((None, None, None, None)):
+                dataset.add(quad)
+        else:
+            target = dataset.graph(ids.graph(f"test-{n}"))
+            for triple in item:
+                target.add(triple)
+    return MemoryStore(dataset)
+
+
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped data folder."""

@@ -13,7 +13,8 @@ from rdflib.namespace import PROV
 
 from conftest import DATA, ROOT
 from coopgraph import ids
-from coopgraph.build import build_dataset, union
+from coopgraph.build import build_dataset
+from coopgraph.dataset import union
 from coopgraph.pipeline import build
 
 

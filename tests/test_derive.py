@@ -10,7 +10,7 @@ from coopgraph import derive, synth
 from coopgraph.cli import main
 from coopgraph.namespaces import COOP
 from coopgraph.queries import load_query, page_note, parse_query, run_query
-from coopgraph.store import open_store
+from coopgraph.stores import open_store
 
 EX = "https://example.org/"
 

@@ -15,8 +15,9 @@ from rdflib import OWL, Graph, URIRef
 from rdflib.namespace import ORG
 
 from coopgraph import ids, pipeline
-from coopgraph.build import build_dataset, union
+from coopgraph.build import build_dataset
 from coopgraph.cli import main
+from coopgraph.dataset import union
 from coopgraph.errors import SourceError
 from coopgraph.namespaces import COOP
 from coopgraph.resolve import AmbiguousInstitution, Resolver, UnknownInstitution, name_key

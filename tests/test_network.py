@@ -17,7 +17,7 @@ from rdflib import RDF, Dataset, Graph
 from browser import chromium, open_page
 from conftest import DATA, TESTDATA
 from coopgraph import cli, ids, network, pipeline, timeline
-from coopgraph.build import DERIVED_GRAPH, union
+from coopgraph.dataset import DERIVED_GRAPH, union
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP
 

@@ -14,8 +14,8 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
 from browser import chromium, open_page
 from conftest import DATA, TESTDATA
 from coopgraph import ids, pipeline, publish, resources
-from coopgraph.build import union
 from coopgraph.cli import main
+from coopgraph.dataset import union
 from coopgraph.namespaces import COOP, PREFIXES
 
 HOSTILE = TESTDATA / "valid" / "publish" / "hostile.trig"

@@ -19,8 +19,9 @@ from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
 from rdflib.query import Result
 
 from coopgraph import derive, export, ids, resources
-from coopgraph.build import DERIVED_GRAPH, build_dataset, union
+from coopgraph.build import build_dataset
 from coopgraph.cli import main
+from coopgraph.dataset import DERIVED_GRAPH, union
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import COOP
 from coopgraph.queries import (
@@ -35,7 +36,7 @@ from coopgraph.queries import (
     resolve_institution,
     run_query,
 )
-from coopgraph.store import MemoryStore
+from coopgraph.stores import MemoryStore
 from coopgraph.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -759,7 +760,7 @@ NAMED = [
 
 @pytest.mark.parametrize(("mention", "expected"), NAMED)
 def test_an_institution_parameter_may_be_a_name_acronym_or_identifier(mention, expected, shipped_build, tmp_path):
-    from coopgraph.store import open_store
+    from coopgraph.stores import open_store
 
     direct = _rows(run_query(shipped_build.dataset, "partners", {"institution": expected}))
     assert direct  # every institution of the article has partners

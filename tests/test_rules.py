@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from coopgraph import synth
-from coopgraph.build import DERIVED_GRAPH
+from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.queries import parse_query, run_query
-from coopgraph.store import open_store
+from coopgraph.stores import open_store
 
 EVIDENCE_OF_ANOTHER_PAIR = """
 PREFIX coop: <https://w3id.org/coopgraph/ns#>

@@ -477,7 +477,7 @@ def test_the_serve_command_is_documented():
 
 def test_the_graph_page_is_the_network_page_of_the_main_job(server, shipped_build):
     from coopgraph import network, render
-    from coopgraph.build import union
+    from coopgraph.dataset import union
 
     status, headers, body = request(server.url + "graph")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"

@@ -24,11 +24,13 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from test_queries import CASES, MULTI, _case_id, _rows
 
 from coopgraph import ids, network, pipeline, synth
-from coopgraph.build import DERIVED_GRAPH, build_dataset, union
+from coopgraph.build import build_dataset
 from coopgraph.cli import main
+from coopgraph.dataset import DERIVED_GRAPH, union
 from coopgraph.errors import QueryError, SourceError, StoreError, ValidationError
 from coopgraph.queries import load_query, parse_query, run_query
-from coopgraph.store import STORE_ENV, OxigraphStore, RemoteStore, _layout, open_store
+from coopgraph.stores import STORE_ENV, OxigraphStore, RemoteStore, open_store
+from coopgraph.stores.remote import _layout
 
 KINDS = ("memory", "oxigraph", "remote")
 SKOS_PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -339,7 +341,7 @@ def test_a_load_killed_midway_leaves_the_oxigraph_store_as_it_was(tmp_path, buil
     with open_store(f"oxigraph:{location}") as store:
         store.load(builds["shipped"].dataset)
         before = _lines(store)
-    script = "import sys; from coopgraph.store import open_store; open_store(sys.argv[1]).load_files([sys.argv[2]])"
+    script = "import sys; from coopgraph.stores import open_store; open_store(sys.argv[1]).load_files([sys.argv[2]])"
     loader = subprocess.Popen([sys.executable, "-c", script, f"oxigraph:{location}", str(big_nq)])
     staging = tmp_path / ".store.staging"
     deadline = time.monotonic() + 60

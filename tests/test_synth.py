@@ -11,8 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from coopgraph import ids, synth
-from coopgraph.build import DERIVED_GRAPH, build_dataset
+from coopgraph.build import build_dataset
 from coopgraph.cli import main
+from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.namespaces import COOP
 from coopgraph.oxterms import to_rdflib as _ox_to_rdflib
 from coopgraph.validate import validate

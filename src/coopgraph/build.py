@@ -14,15 +14,13 @@ from rdflib.namespace import PROV
 
 from coopgraph import derive as derivation
 from coopgraph import ids, resources
+from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import SourceError
-from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.namespaces import COOP
 from coopgraph.resolve import ResolutionError, Resolver
 from coopgraph.sources import ReadSource, read_source, source_files
 
-__all__ = ["Build", "build_dataset", "union", "bind_prefixes", "DERIVED_GRAPH"]
-
-#: The named graph that holds what the rules in ``queries/rules/`` derive.
-DERIVED_GRAPH = derivation.DERIVED_GRAPH
+__all__ = ["Build", "build_dataset"]
 
 
 @dataclass
@@ -48,13 +46,6 @@ class Build:
         if found:
             return found
         return ("(derived)" if subject else "?", None)
-
-
-def bind_prefixes(graph: Graph) -> Graph:
-    """Bind coopgraph's one prefix map (replacing rdflib's defaults, whose schema: is https)."""
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    return graph
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -168,22 +159,6 @@ def _check_unique(reads: list[ReadSource]) -> None:
             seen[local] = (read.path, line)
 
 
-def union(dataset: Dataset) -> Graph:
-    """Every triple of every graph, as one graph with coopgraph's prefixes."""
-    graph = bind_prefixes(Graph())
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
-def derive(build: Build) -> Graph:
-    """Run the rules, summaries and orders of ``queries/rules/`` over the sources into :data:`DERIVED_GRAPH`."""
-    derived = build.dataset.graph(DERIVED_GRAPH)
-    derived.remove((None, None, None))
-    if not derivation.all_files():
-        return derived
-    for triple in derivation.in_memory(union(build.dataset)):
-        derived.add(triple)
-    for triple in derivation.provenance(ids.graph(read.source_id) for read in build.sources):
-        derived.add(triple)
-    return derived
+def derive(build: Build) -> None:
+    """Run the rules, summaries and orders of ``queries/rules/`` over the sources into the derived graph."""
+    derivation.into_dataset(build.dataset)

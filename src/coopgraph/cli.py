@@ -1,6 +1,10 @@
-"""The command line: thin — parse, call one library function, print.
+"""The command line: thin — parse, open the store, call one library function, print.
 
-Exit codes: 0 ok; 1 bad input or data that does not conform; 2 usage error.
+Exit codes: 0 ok; 1 bad input, data that does not conform, or problems reported; 2 usage error.
+
+Every command that reads the graph takes ``--store``; :func:`_opened` gives it a
+:class:`~coopgraph.stores.Store` (the memory store built from the sources when first read). The
+stages are imported where a command uses them, so that ``coopgraph --help`` starts at once.
 """
 
 from __future__ import annotations
@@ -12,11 +16,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coopgraph import __version__, analysis, docs, export, network, pipeline, publish, queries, render, synth, timeline
-from coopgraph.build import build_dataset, union
+from coopgraph import __version__, choices
 from coopgraph.errors import CoopgraphError, ValidationError
-from coopgraph.sources import rdfcheck, registry
-from coopgraph.store import STORE_ENV, open_store, store_spec
+from coopgraph.stores.spec import STORE_ENV, parse_spec
 
 __all__ = ["main"]
 
@@ -51,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Example: coopgraph validate data/sources/lstu-2023-09-18.yaml data/registry",
     )
     validate.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
+    _store_options(validate, "also check the sources against what this store holds about the entities they name, "
+                   "as 'load' would: oxigraph:DIR or an endpoint URL")
     validate.set_defaults(run=_validate)
     _identity_commands(commands)
     _extract_command(commands)
@@ -73,14 +77,20 @@ def _store_options(command: argparse.ArgumentParser, help: str = _STORE_HELP) ->
 
 
 @contextlib.contextmanager
-def _opened(args: argparse.Namespace):
-    """The store the options name: the text "memory", or an open store (closed afterwards)."""
-    spec = store_spec(getattr(args, "store", None))
-    if spec == "memory":
-        yield "memory"
-        return
-    with open_store(spec, update_url=args.update_url, gsp_url=args.gsp_url) as store:
+def _opened(args: argparse.Namespace, sources: list[str] | None = None):
+    """The store the options name, open (closed afterwards): the memory store is built from ``sources``
+    (default: the command's paths) when first read."""
+    from coopgraph.stores import open_store
+
+    if sources is None:
+        sources = getattr(args, "paths", None) or ["data"]
+    with open_store(getattr(args, "store", None), sources=sources, update_url=getattr(args, "update_url", None),
+                    gsp_url=getattr(args, "gsp_url", None)) as store:
         yield store
+
+
+def _is_memory(args: argparse.Namespace) -> bool:
+    return parse_spec(getattr(args, "store", None)).kind == "memory"
 
 
 def _store_commands(commands: argparse._SubParsersAction) -> None:
@@ -119,7 +129,9 @@ def _store_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
-    if store_spec(args.store) == "memory":
+    from coopgraph import pipeline
+
+    if _is_memory(args):
         raise CoopgraphError(f"the memory store keeps nothing after the command — give --store oxigraph:DIR or "
                              f"a SPARQL endpoint URL (or set ${STORE_ENV})")
     with _opened(args) as store:
@@ -130,6 +142,8 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    from coopgraph import synth
+
     if args.triples < 1:
         raise CoopgraphError("--triples must be 1 or more")
     report = synth.write(args.out, triples=args.triples, seed=args.seed, format=args.format)
@@ -147,7 +161,7 @@ def _publish_commands(commands: argparse._SubParsersAction) -> None:
         epilog="Example: coopgraph export data --format jsonld -o out/coop.jsonld",
     )
     dump.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
-    dump.add_argument("-f", "--format", choices=tuple(export.FORMATS),
+    dump.add_argument("-f", "--format", choices=choices.RDF_FORMATS,
                       help="RDF format (default: from the suffix of -o, else turtle)")
     dump.add_argument("-o", "--out", metavar="FILE", help="the file to write (default: standard output)")
     dump.add_argument("--describe", action="store_true",
@@ -167,22 +181,26 @@ def _publish_commands(commands: argparse._SubParsersAction) -> None:
                                help="sources to draw examples from (default: data)")
     documentation.add_argument("-o", "--out", default="out/ontology", help="output folder (default: out/ontology)")
     documentation.add_argument("--no-examples", action="store_true", help="leave out the examples from the data")
+    _store_options(documentation, "draw the examples from this store instead of the sources: oxigraph:DIR or an endpoint URL")
     documentation.set_defaults(run=_docs)
 
 
 def _docs(args: argparse.Namespace) -> int:
-    for path in docs.write_docs(args.out, data=None if args.no_examples else args.paths):
+    from coopgraph import docs
+
+    with _opened(args) as store:
+        written = docs.write_docs(args.out, store=None if args.no_examples else store)
+    for path in written:
         print(f"wrote {path}")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
+    from coopgraph import export, pipeline
+
     fmt = args.format or (export.format_of(args.out) if args.out else "turtle")
     with _opened(args) as store:
-        if store == "memory":
-            data = publish.dump(args.paths, format=fmt, with_description=args.describe)
-        else:
-            data = pipeline.dump_store(store, format=fmt, with_description=args.describe)
+        data = pipeline.dump(store, format=fmt, with_description=args.describe)
     if args.out:
         _write({Path(args.out): data})
     else:
@@ -197,7 +215,7 @@ def _slice_options(command: argparse.ArgumentParser, *, focus: bool = True) -> N
     command.add_argument("--until", type=int, metavar="YEAR", help="keep cooperation up to this year")
     _store_options(command)
     if focus:
-        command.add_argument("--view", choices=network.VIEWS, default="institutions",
+        command.add_argument("--view", choices=choices.VIEWS, default="institutions",
                              help="institutions (the cooperation network, default) or full (every entity)")
         command.add_argument("--focus", metavar="ID", help="only this institution (id, IRI or name) and its neighbours")
         command.add_argument("--depth", type=int, default=1, metavar="N", help="links from --focus to keep (default: 1)")
@@ -234,7 +252,7 @@ def _network_commands(commands: argparse._SubParsersAction) -> None:
         epilog="Example: coopgraph network --view institutions --format gexf -o out/institutions.gexf",
     )
     _slice_options(export_network)
-    export_network.add_argument("--format", choices=network.FORMATS, help="file format (default: from the suffix of -o)")
+    export_network.add_argument("--format", choices=choices.NETWORK_FORMATS, help="file format (default: from the suffix of -o)")
     export_network.add_argument("-o", "--out", required=True, metavar="PATH", help="the file to write")
     export_network.set_defaults(run=_network)
 
@@ -247,6 +265,7 @@ def _network_commands(commands: argparse._SubParsersAction) -> None:
     draw.add_argument("paths", nargs="*", default=["data"], help="source files or folders (default: data)")
     draw.add_argument("-o", "--out", default="out/timeline.png",
                       help="a .png or .svg file, or a name without suffix for both (default: out/timeline.png)")
+    _store_options(draw)
     draw.set_defaults(run=_timeline)
 
 
@@ -266,7 +285,7 @@ def _query_commands(commands: argparse._SubParsersAction) -> None:
     which.add_argument("-e", "--sparql", metavar="SPARQL", help="run this SPARQL text")
     query.add_argument("-p", "--param", action="append", type=_param, default=[], metavar="NAME=VALUE",
                        help="a parameter of the query (repeatable)")
-    query.add_argument("-f", "--format", choices=queries.FORMATS, default="table",
+    query.add_argument("-f", "--format", choices=choices.RESULT_FORMATS, default="table",
                        help="table (default); json, xml, csv, tsv (SPARQL results); turtle, jsonld (CONSTRUCT, DESCRIBE)")
     query.add_argument("--data", action="append", metavar="PATH",
                        help="a source file or folder (repeatable; default: data)")
@@ -289,10 +308,12 @@ def _param(text: str) -> tuple[str, str]:
 
 
 def _query(args: argparse.Namespace) -> int:
+    from coopgraph import queries
+
     query = queries.parse_query(args.sparql) if args.sparql is not None else args.query
-    with _opened(args) as store:
-        output = queries.query_sources(query, data=args.data or ["data"], params=dict(args.param), fmt=args.format,
-                                       store=store, note=lambda text: print(text, file=sys.stderr))
+    with _opened(args, sources=args.data or ["data"]) as store:
+        output = queries.query_sources(query, store=store, params=dict(args.param), fmt=args.format,
+                                       note=lambda text: print(text, file=sys.stderr))
     if isinstance(output, bytes):
         sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
         sys.stdout.flush()
@@ -302,19 +323,26 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _queries(args: argparse.Namespace) -> int:
+    from coopgraph import queries
+
     sys.stdout.write(queries.library_listing())
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
+    from coopgraph import pipeline
+
     with _opened(args) as store:
-        summary = pipeline.build(args.paths, out=args.out, store=store)
+        summary = pipeline.build(args.paths, out=args.out, store=None if _is_memory(args) else store)
     print("\n".join(summary.lines()))
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    summary = pipeline.check(args.paths)
+    from coopgraph import pipeline
+
+    with _opened(args) as store:
+        summary = pipeline.check(args.paths, store=None if _is_memory(args) else store)
     print("\n".join(summary.lines()))
     return 0
 
@@ -368,6 +396,8 @@ def _identity_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _import_ror(args: argparse.Namespace) -> int:
+    from coopgraph.sources import registry
+
     report = registry.import_ror(args.paths, registry=args.registry, places=args.places, write=not args.dry_run)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -380,7 +410,7 @@ def _import_rdf(args: argparse.Namespace) -> int:
 
     from rdflib import Graph
 
-    from coopgraph.sources import read_source, source_files
+    from coopgraph.sources import rdfcheck, read_source, source_files
 
     known = Graph()
     if Path(args.registry).is_dir():
@@ -395,6 +425,8 @@ def _import_rdf(args: argparse.Namespace) -> int:
 
 
 def _resolve(args: argparse.Namespace) -> int:
+    from coopgraph.sources import registry
+
     resolver = registry.load_resolver(args.registry)
     for mention in args.mentions:
         print(f"{mention}\t{resolver.resolve(mention).describe()}")
@@ -497,8 +529,8 @@ def _serve_command(commands: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from coopgraph import server
 
-    if args.data and store_spec(args.store) != "memory":
-        print(f"warning: --data is read only for the memory store; serving {store_spec(args.store)} as it is",
+    if args.data and not _is_memory(args):
+        print(f"warning: --data is read only for the memory store; serving {parse_spec(args.store)} as it is",
               file=sys.stderr)
     server.serve(store=args.store, data=args.data or ["data"], host=args.host, port=args.port, timeout=args.timeout,
                  max_results=args.max_results, max_body=args.max_body, workers=args.workers, cache_mb=args.cache_mb,
@@ -506,27 +538,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graph(args: argparse.Namespace):
-    with _opened(args) as store:
-        if store == "memory":
-            return union(build_dataset(args.paths).dataset)
-        return pipeline.facts(args.paths, store=store)
+def _view(args: argparse.Namespace, store):
+    from coopgraph import network
 
-
-def _institutions(args: argparse.Namespace, work):
-    """``work`` on what the institution network reads: a store itself (queried by its own engine), or the sources built."""
-    with _opened(args) as store:
-        return work(union(build_dataset(args.paths).dataset) if store == "memory" else store)
-
-
-def _view(args: argparse.Namespace):
-    def draw(graph):
-        return network.view(graph, view=args.view, focus=args.focus, depth=args.depth, since=args.since, until=args.until)
-
-    return _institutions(args, draw) if args.view == "institutions" else draw(_graph(args))
+    return network.view(store, view=args.view, focus=args.focus, depth=args.depth, since=args.since, until=args.until)
 
 
 def _write(files: dict) -> None:
+    from coopgraph import export
+
     for folder in dict.fromkeys(path.parent for path in files):
         named = {p.name: (lambda data=data: data) for p, data in files.items() if p.parent == folder}
         for path in export.write_files(folder, named):
@@ -534,14 +554,20 @@ def _write(files: dict) -> None:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    G = _institutions(args, lambda graph: network.institution_network(graph, since=args.since, until=args.until))
+    from coopgraph import analysis, network
+
+    with _opened(args) as store:
+        G = network.institution_network(store, since=args.since, until=args.until)
     report = analysis.stats(G, top=args.top)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.format == "json" else "\n".join(report.lines()))
     return 0
 
 
 def _viz(args: argparse.Namespace) -> int:
-    G = _view(args)
+    from coopgraph import render
+
+    with _opened(args) as store:
+        G = _view(args, store)
     color_by = args.color_by or ("kind" if args.view == "full" else "country")
     title = f"coopgraph: {'the full graph' if args.view == 'full' else 'institution network'}"
     if args.focus:
@@ -552,12 +578,20 @@ def _viz(args: argparse.Namespace) -> int:
 
 
 def _network(args: argparse.Namespace) -> int:
-    _write(network.export_files(_view(args), args.out, format=args.format))
+    from coopgraph import network
+
+    with _opened(args) as store:
+        G = _view(args, store)
+    _write(network.export_files(G, args.out, format=args.format))
     return 0
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    _write(timeline.timeline_files(_graph(args), args.out))
+    from coopgraph import timeline
+
+    with _opened(args) as store:
+        files = timeline.timeline_files(store, args.out)
+    _write(files)
     return 0
 
 

@@ -35,18 +35,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV
 from rdflib.term import Node
 
-from coopgraph import bulkload, ids, oxterms, resources, sparqltext
+from coopgraph import bulkload, oxterms, resources, sparqltext
+from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
 
-__all__ = ["DERIVED_GRAPH", "Rule", "stages", "all_files", "provenance", "in_memory", "on_oxigraph", "numbers"]
-
-#: The named graph that holds what the files of ``queries/rules/`` derive.
-DERIVED_GRAPH = ids.graph("derived")
+__all__ = ["Rule", "stages", "all_files", "provenance", "in_memory", "into_dataset", "on_oxigraph", "numbers"]
 
 _LABELS = """SELECT ?entity ?label WHERE {
   { ?entity a <https://w3id.org/coopgraph/ns#Institution> } UNION { ?entity a <http://xmlns.com/foaf/0.1/Person> }
@@ -263,6 +261,21 @@ def in_memory(facts: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node
     out = dict.fromkeys((convert(t.subject), convert(t.predicate), convert(t.object)) for t in found)
     out.update(dict.fromkeys((URIRef(s), URIRef(p), Literal(n)) for s, p, n in counted))
     return list(out)
+
+
+def into_dataset(dataset: Dataset) -> None:
+    """Derive anew into the derived graph of an rdflib dataset: emptied, then the rules over every
+    other graph (:func:`in_memory`) and the :func:`provenance` of those graphs."""
+    derived = dataset.graph(DERIVED_GRAPH)
+    derived.remove((None, None, None))
+    if not all_files():
+        return
+    facts = ((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None)))  # the derived graph is empty now
+    for triple in in_memory(facts):
+        derived.add(triple)
+    sources = sorted(g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef) and len(g))
+    for triple in provenance(sources):
+        derived.add(triple)
 
 
 def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRef] = ()) -> None:

@@ -19,8 +19,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from coopgraph import __version__, export, resources
-from coopgraph.build import build_dataset
 from coopgraph.namespaces import PREFIXES
+from coopgraph.stores import Store
 
 __all__ = ["ontology_html", "write_docs", "FILES"]
 
@@ -452,7 +452,7 @@ def _namespaces() -> str:
     )
 
 
-def write_docs(out: str | os.PathLike[str], *, data: Iterable[str | os.PathLike[str]] | None = ("data",)) -> list[Path]:
+def write_docs(out: str | os.PathLike[str], *, store: Store | None = None) -> list[Path]:
     """Write ``index.html`` (the documentation), ``coop.ttl`` and ``context.jsonld`` into ``out``.
 
     The folder can be published as the ontology's namespace document. The files are written at once,
@@ -461,14 +461,14 @@ def write_docs(out: str | os.PathLike[str], *, data: Iterable[str | os.PathLike[
     Parameters
     ----------
     out : the folder (created if missing)
-    data : sources to draw examples from (built with the rules); ``None`` for no examples
+    store : what to draw examples from (``None``: no examples)
 
     Raises
     ------
     SourceError
         for a source that cannot be read
     """
-    examples = build_dataset(list(data)).dataset if data is not None else None
+    examples = store.union() if store is not None else None
     page = ontology_html(examples=examples).encode("utf-8")
     context = (json.dumps(resources.context(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     files = {

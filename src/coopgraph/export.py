@@ -28,8 +28,8 @@ from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from coopgraph import resources
-from coopgraph.build import bind_prefixes
+from coopgraph import choices, resources
+from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import PREFIXES
 
@@ -79,6 +79,7 @@ FORMATS: dict[str, Format] = {
         Format("xml", "RDF/XML", ".rdf", "application/rdf+xml", False),
     )
 }
+assert tuple(FORMATS) == choices.RDF_FORMATS
 _SUFFIXES = {f.suffix: f.name for f in FORMATS.values()} | {".json": "jsonld", ".xml": "xml", ".owl": "xml"}
 
 

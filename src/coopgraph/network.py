@@ -18,18 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from coopgraph import ids, resources
-from coopgraph.build import union
+from coopgraph import choices, ids, resources
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
-from coopgraph.store import Store
+from coopgraph.stores import Store
 
 __all__ = [
     "VIEWS",
@@ -49,9 +48,9 @@ __all__ = [
 ]
 
 #: The views :func:`view` builds.
-VIEWS = ("institutions", "full")
+VIEWS = choices.VIEWS
 #: The file formats :func:`export_files` writes.
-FORMATS = ("graphml", "gexf", "csv")
+FORMATS = choices.NETWORK_FORMATS
 
 
 # ---------------------------------------------------------------- queries and ontology lookups
@@ -76,13 +75,6 @@ def _rows(graph: Graph | Store, name: str) -> Iterable[ResultRow]:
         variables = result.vars or []
         return (tuple(map(binding.get, variables)) for binding in result.bindings)  # type: ignore[misc]
     return graph.query(_query(name))  # type: ignore[return-value]
-
-
-def _as_graph(graph: Graph | Dataset | Store) -> Graph | Store:
-    """A dataset as the union of its graphs; a plain graph or a store as it is."""
-    if isinstance(graph, Dataset):
-        return union(graph)
-    return graph
 
 
 @functools.cache
@@ -243,7 +235,7 @@ def _cooperations(graph: Graph | Store) -> dict[URIRef, dict[str, Any]]:
 
 
 def institution_network(
-    graph: Graph | Dataset | Store,
+    store: Store,
     *,
     since: int | None = None,
     until: int | None = None,
@@ -257,9 +249,9 @@ def institution_network(
 
     Parameters
     ----------
-    graph : rdflib Graph or Dataset, or a Store
-        the facts and the derived graph (a Dataset is read as the union of its graphs; a store
-        answers the queries of ``queries/network/`` itself, nothing is copied out of it)
+    store : Store
+        holds the facts and the derived graph; it answers the queries of ``queries/network/``
+        itself (nothing is copied out of it)
     since, until : int, optional
         the first and last year of the time slice (inclusive)
     isolates : bool
@@ -275,13 +267,12 @@ def institution_network(
         ``cooperations`` (how many were aggregated) and ``evidence_by_kind`` (kind → count). The
         graph's ``view``, ``since`` and ``until`` are graph attributes.
     """
-    graph = _as_graph(graph)
     G = nx.Graph(view="institutions", since=since, until=until)
-    places = _places(graph)
+    places = _places(store)
     types: dict[str, set[URIRef]] = defaultdict(set)
     rdf_type, pref_label, source, location = str(RDF.type), str(SKOS.prefLabel), str(PROV.wasDerivedFrom), str(SCHEMA_LOCATION)
     nodes: dict[URIRef, dict[str, Any]] = {}
-    for institution, prop, value in sorted(_rows(graph, "institutions"), key=_statement_order):  # one order from every engine
+    for institution, prop, value in sorted(_rows(store, "institutions"), key=_statement_order):  # one order from every engine
         node = nodes.get(institution)
         if node is None:
             node = nodes[institution] = _institution_node(G, institution)
@@ -307,7 +298,7 @@ def institution_network(
         node["sources"] = sorted(set(node["sources"]))
         node["aliases"] = {lang: sorted(names) for lang, names in sorted(node["aliases"].items())}
 
-    for _, record in sorted(_cooperations(graph).items()):  # SPARQL rows come in no fixed order
+    for _, record in sorted(_cooperations(store).items()):  # SPARQL rows come in no fixed order
         if len(record["partners"]) != 2 or not _overlaps(record["first"], record["last"], since, until):
             continue
         u, v = sorted(node_key(partner) for partner in record["partners"])
@@ -350,7 +341,7 @@ def _literal_values(values: list[Literal]) -> Any:
     return texts[0] if len(texts) == 1 else texts
 
 
-def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
+def full_graph(store: Store) -> nx.MultiDiGraph:
     """The whole knowledge graph: every typed entity a node, every link between them an edge.
 
     Literals are node attributes keyed by the property's compact IRI (``schema:startDate``);
@@ -361,8 +352,8 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
 
     Parameters
     ----------
-    graph : rdflib Graph or Dataset
-        the facts and the derived graph (a Dataset is read as the union of its graphs)
+    store : Store
+        holds the facts and the derived graph
 
     Returns
     -------
@@ -372,11 +363,10 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
         property's compact IRI, with ``kinds`` (the property's English name, e.g. ``["host"]``) and
         ``weight`` 1.
     """
-    graph = _as_graph(graph)
     G = nx.MultiDiGraph(view="full")
     types: dict[Hashable, set[URIRef]] = defaultdict(set)
     terms: dict[str, URIRef | BNode] = {}
-    for row in _rows(graph, "entities"):
+    for row in _rows(store, "entities"):
         key = node_key(row.entity)
         terms[key] = row.entity
         types[key].add(row.type)
@@ -389,7 +379,7 @@ def full_graph(graph: Graph | Dataset) -> nx.MultiDiGraph:
     literals: dict[tuple[str, str], list[Literal]] = defaultdict(list)
     references: dict[tuple[str, str], set[str]] = defaultdict(set)
     edges: set[tuple[str, str, str, URIRef]] = set()
-    for row in _rows(graph, "statements"):
+    for row in _rows(store, "statements"):
         subject = node_key(row.subject)
         if subject not in G:
             continue
@@ -501,7 +491,7 @@ def ego_network(G: nx.Graph, center: Hashable, *, depth: int = 1) -> nx.Graph:
 
 
 def view(
-    graph: Graph | Dataset | Store,
+    store: Store,
     *,
     view: str = "institutions",
     focus: str | None = None,
@@ -522,9 +512,9 @@ def view(
     if view == "full":
         if since is not None or until is not None:
             raise CoopgraphError("--since/--until slice the institution view only — drop them, or use --view institutions")
-        G: nx.Graph = full_graph(graph)
+        G: nx.Graph = full_graph(store)
     else:
-        G = institution_network(graph, since=since, until=until)
+        G = institution_network(store, since=since, until=until)
     return ego_network(G, focus, depth=depth) if focus is not None else G
 
 

@@ -1,4 +1,9 @@
-"""The main job, end to end: sources → dataset → validation → output files, and its summary."""
+"""The main job, end to end: sources → store → validation → output files, and its summary.
+
+Every command that reads the graph gets a :class:`~coopgraph.stores.Store` (see
+:func:`coopgraph.stores.open_store`); the functions here put the stages together for the commands
+that build, check, load or export.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +17,15 @@ from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from coopgraph import export, ids, network, publish, render, timeline
-from coopgraph.build import Build, build_dataset, union
+from coopgraph.build import Build, build_dataset
+from coopgraph.dataset import union
 from coopgraph.errors import CoopgraphError, SourceError, ValidationError
 from coopgraph.namespaces import PREFIXES
 from coopgraph.sources import READERS
-from coopgraph.store import LoadReport, Store, open_store, store_spec
+from coopgraph.stores import LoadReport, MemoryStore, Store, open_store
 from coopgraph.validate import Problem, validate
 
-__all__ = ["Summary", "check", "build", "load", "facts", "dump_store", "OUTPUTS", "outputs"]
+__all__ = ["Summary", "check", "build", "load", "valid", "dump", "OUTPUTS", "outputs"]
 
 #: The files the main job writes, in the order they are rendered.
 OUTPUTS = (
@@ -27,7 +33,7 @@ OUTPUTS = (
 )
 
 
-def outputs(build: Build) -> dict[str, Callable[[], bytes]]:
+def outputs(store: Store) -> dict[str, Callable[[], bytes]]:
     """Each output file of the main job, name → function returning its bytes.
 
     What several files need (the data graphs, their VoID description, the institution network) is
@@ -35,27 +41,25 @@ def outputs(build: Build) -> dict[str, Callable[[], bytes]]:
     :data:`coopgraph.publish.DESCRIPTION_GRAPH`; the Turtle union holds the data only, described by
     ``void.ttl`` beside it.
     """
-    graphs = [g for g in build.dataset.graphs() if len(g)]
+    graphs = [g for g in store.dataset().graphs() if len(g)]
 
     @functools.cache
     def description() -> Graph:
-        return publish.describe(graphs)
+        return publish.describe(store)
 
     @functools.cache
     def institutions() -> str:
-        return render.html_document(
-            network.institution_network(union(build.dataset)), title="coopgraph: institution network"
-        )
+        return render.html_document(network.institution_network(store), title="coopgraph: institution network")
 
     files: dict[str, Callable[[], bytes]] = {
         "coop.ttl": lambda: export.turtle(graphs),
         "coop.trig": lambda: export.trig([*graphs, description()]),
         "coop.jsonld": lambda: export.jsonld([*graphs, description()]),
-        "void.ttl": lambda: publish.void_turtle(graphs, description=description()),
+        "void.ttl": lambda: publish.void_turtle(store, description=description()),
         "graph.html": lambda: institutions().encode("utf-8"),
-        "timeline.png": lambda: timeline.render(build.dataset, format="png"),
-        "timeline.svg": lambda: timeline.render(build.dataset, format="svg"),
-        "report.html": lambda: publish.report_html(graphs, description=description()).encode("utf-8"),
+        "timeline.png": lambda: timeline.render(store, format="png"),
+        "timeline.svg": lambda: timeline.render(store, format="svg"),
+        "report.html": lambda: publish.report_html(store, description=description()).encode("utf-8"),
     }
     assert tuple(files) == OUTPUTS
     return files
@@ -115,8 +119,29 @@ def _file_of(graph_iri: URIRef, build: Build) -> str:
     return "derived by queries/rules"
 
 
-def check(paths: Iterable[str | Path]) -> Summary:
+def valid(store: Store) -> Build | None:
+    """The build of a memory store made from sources, once it validates; None for any other store.
+
+    Raises
+    ------
+    SourceError
+        for a source that cannot be read
+    ValidationError
+        when the data does not conform (every problem as ``path:line: message``)
+    """
+    built = store.build if isinstance(store, MemoryStore) else None
+    if built is not None:
+        problems = validate(built)
+        if problems:
+            raise ValidationError([str(p) for p in problems])
+    return built
+
+
+def check(paths: Iterable[str | Path], *, store: Store | None = None) -> Summary:
     """Build and validate the sources under ``paths`` without writing anything.
+
+    With a ``store`` (other than memory), the sources are validated with what it already holds about
+    the entities they refer to, as :func:`load` would check them; nothing is loaded.
 
     Raises
     ------
@@ -125,35 +150,56 @@ def check(paths: Iterable[str | Path]) -> Summary:
     ValidationError
         when the data does not conform (every problem as ``path:line: message``)
     """
-    build = build_dataset(paths)
-    problems = validate(build)
-    if problems:
-        raise ValidationError([str(p) for p in problems])
-    return _summarise(build, problems)
+    if store is not None and not isinstance(store, MemoryStore):
+        built = build_dataset(paths)
+        problems = _problems_in_context(built, store)
+        if problems:
+            raise ValidationError([str(p) for p in problems])
+        return _summarise(built, problems)
+    built = valid(open_store("memory", sources=paths))
+    assert built is not None
+    return _summarise(built, [])
 
 
-def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: str | Store | None = None) -> Summary:
+def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: Store | None = None) -> Summary:
     """The main job: build, validate, then write every output into ``out`` at once.
 
     Nothing is written unless the data reads and validates; files are replaced atomically. With a
-    ``store`` other than ``memory`` (``oxigraph:DIR`` or an endpoint URL), the sources' graphs then
-    replace those of the same name in the store, and the store derives its cooperation graph anew.
+    ``store`` other than memory (``oxigraph:DIR`` or an endpoint), the sources' graphs then replace
+    those of the same name in the store, and the store derives its cooperation graph anew.
 
     Raises
     ------
     SourceError, ValidationError
         as :func:`check`; the output folder is then left as it was
     """
-    dataset_build = build_dataset(paths)
-    problems = validate(dataset_build)
-    if problems:
-        raise ValidationError([str(p) for p in problems])
-    summary = _summarise(dataset_build, problems)
-    summary.written = export.write_files(out, outputs(dataset_build))
-    if isinstance(store, Store) or store_spec(store) != "memory":
-        report = _into_store(store, lambda opened: opened.load(dataset_build.dataset))  # type: ignore[arg-type]
+    built_store = open_store("memory", sources=paths)
+    built = valid(built_store)
+    assert built is not None
+    summary = _summarise(built, [])
+    summary.written = export.write_files(out, outputs(built_store))
+    if store is not None and not isinstance(store, MemoryStore):
+        report = store.load(built.dataset)
+        report.spec = store.spec
         summary.stored = [f"store {report.spec}: " + report.lines()[0]] + report.lines()[-2:]
     return summary
+
+
+def dump(store: Store, *, format: str = "turtle", with_description: bool = False) -> bytes:
+    """What a store holds in one RDF format (``coopgraph export``); a memory store built from sources
+    is validated first.
+
+    Raises
+    ------
+    SourceError, ValidationError
+        for sources that cannot be read, or data that does not conform
+    CoopgraphError
+        for an unknown format
+    """
+    if format not in export.FORMATS:
+        raise CoopgraphError(f"unknown RDF format '{format}' — use one of {', '.join(export.FORMATS)}")
+    valid(store)
+    return publish.dump(store, format=format, with_description=with_description)
 
 
 #: Files loaded as they are, never through the authoring readers (they carry their own named graphs).
@@ -162,19 +208,10 @@ _DATASET_SUFFIXES = {".nq", ".trig"}
 _TRIPLE_SUFFIXES = {".nt", ".ttl"}
 
 
-def _into_store(store: str | Store, work: Callable[[Store], LoadReport]) -> LoadReport:
-    def run(opened: Store) -> LoadReport:
-        report = work(opened)
-        report.spec = opened.spec
-        return report
-
-    return _with_store(store, run)  # type: ignore[return-value]
-
-
 def load(
     paths: Iterable[str | Path],
     *,
-    store: str | Store,
+    store: Store,
     validate: bool = True,
     root: str | Path | None = None,
 ) -> LoadReport:
@@ -190,7 +227,7 @@ def load(
     Parameters
     ----------
     paths : source files or folders
-    store : ``oxigraph:DIR``, an endpoint URL, ``memory``, or an open store
+    store : the store to write (Oxigraph, an endpoint, or memory)
     validate : check shapes and references (off: N-Triples and Turtle are loaded as they are, too)
     root : folder that file names in the provenance are relative to (default: the first folder given,
         as for ``coopgraph build``; give the same root when reloading one source of a folder)
@@ -223,51 +260,18 @@ def load(
                 authoring.append(file)
     built = build_dataset(authoring, root=root, rules=False) if authoring else None
 
-    def work(opened: Store) -> LoadReport:
-        if built is not None and validate:
-            problems = _problems_in_context(built, opened)
-            if problems:
-                raise ValidationError([str(p) for p in problems])
-        report = opened.load(built.dataset if built else None, files=bulk)
-        if built is not None:
-            how = "shapes and references, with what the store holds" if validate else "not validated (--no-validate)"
-            report.notes.append(f"{len(built.sources)} source files built: {how}")
-        if bulk:
-            report.notes.append(f"{len(bulk)} RDF files loaded as they are (syntax checked)")
-        return report
-
-    return _into_store(store, work)
-
-
-def facts(paths: Iterable[str | Path], *, store: str | Store | None = None) -> Graph:
-    """The graph that the full network view and the timeline read.
-
-    With the ``memory`` store, the sources under ``paths`` are built (rules included); with any
-    other store, everything it holds. (The institution network asks a store itself:
-    :func:`coopgraph.network.institution_network`.)
-    """
-    if not isinstance(store, Store) and store_spec(store) == "memory":
-        return union(build_dataset(paths).dataset)
-
-    return _with_store(store, lambda opened: union(opened.dataset()))  # type: ignore[arg-type]
-
-
-def _with_store(store: str | Store, work: Callable[[Store], object]) -> object:
-    if isinstance(store, Store):
-        return work(store)
-    with open_store(store) as opened:
-        return work(opened)
-
-
-def dump_store(store: str | Store, *, format: str = "turtle", with_description: bool = False) -> bytes:
-    """What a store holds, in one RDF format (as ``coopgraph export`` writes the sources)."""
-    if format not in export.FORMATS:
-        raise CoopgraphError(f"unknown RDF format '{format}' — use one of {', '.join(export.FORMATS)}")
-    dataset: Dataset = _with_store(store, lambda opened: opened.dataset())  # type: ignore[assignment]
-    graphs = [g for g in dataset.graphs() if len(g)]
-    if with_description:
-        graphs.append(publish.describe(graphs))
-    return export.serialize(graphs, format)
+    if built is not None and validate:
+        problems = _problems_in_context(built, store)
+        if problems:
+            raise ValidationError([str(p) for p in problems])
+    report = store.load(built.dataset if built else None, files=bulk)
+    report.spec = store.spec
+    if built is not None:
+        how = "shapes and references, with what the store holds" if validate else "not validated (--no-validate)"
+        report.notes.append(f"{len(built.sources)} source files built: {how}")
+    if bulk:
+        report.notes.append(f"{len(bulk)} RDF files loaded as they are (syntax checked)")
+    return report
 
 
 def _problems_in_context(built: Build, store: Store) -> list[Problem]:

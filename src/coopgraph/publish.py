@@ -16,21 +16,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, SKOS, VOID
 
 from coopgraph import __version__, export, ids, network, render, resources, timeline
-from coopgraph.build import bind_prefixes, build_dataset
-from coopgraph.errors import CoopgraphError, ValidationError
+from coopgraph.dataset import bind_prefixes
+from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
-from coopgraph.validate import validate
+from coopgraph.stores import Store
 
 __all__ = [
     "DESCRIPTION_GRAPH",
@@ -77,8 +76,9 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 # VoID and DCAT
 
 
-def _data_graphs(data: Dataset | Iterable[Graph]) -> list[Graph]:
-    graphs = data.graphs() if isinstance(data, Dataset) else data
+def _data_graphs(store: Store) -> list[Graph]:
+    """The store's named graphs that hold data (a description graph left out), by name."""
+    graphs = store.dataset().graphs()
     return sorted((g for g in graphs if len(g) and g.identifier != DESCRIPTION_GRAPH), key=lambda g: str(g.identifier))
 
 
@@ -147,7 +147,7 @@ def _value(graphs: list[Graph], subject: URIRef, predicate: URIRef) -> list:
 
 
 def describe(
-    data: Dataset | Iterable[Graph],
+    store: Store,
     *,
     endpoint: str | None = None,
     dumps: Iterable[str] = DUMPS,
@@ -165,7 +165,7 @@ def describe(
 
     Parameters
     ----------
-    data : the built dataset (a graph named :data:`DESCRIPTION_GRAPH` in it is left out)
+    store : what to describe (a graph named :data:`DESCRIPTION_GRAPH` in it is left out)
     endpoint : the URL of a SPARQL endpoint serving the data, when there is one
     dumps : file names of the dumps to list as distributions
     download_base : the URL the dumps are published under (gives each a ``dcat:downloadURL``)
@@ -177,13 +177,13 @@ def describe(
 
     Examples
     --------
-    >>> from coopgraph.build import build_dataset
-    >>> void = describe(build_dataset(["data"]).dataset)
+    >>> from coopgraph.stores import open_store
+    >>> void = describe(open_store("memory", sources=["data"]))
     >>> from rdflib.namespace import VOID
     >>> int(void.value(DATASET, VOID.triples)) > 0
     True
     """
-    graphs = _data_graphs(data)
+    graphs = _data_graphs(store)
     counts = _count(graphs)
     ontology = resources.ontology()
     ontology_iri = next(iter(sorted(ontology.subjects(RDF.type, OWL.Ontology))), None)
@@ -277,49 +277,38 @@ def _describe_dump(d: Graph, name: str, download_base: str | None) -> None:
         d.add((DATASET, VOID.dataDump, url))
 
 
-def void_turtle(data: Dataset | Iterable[Graph], *, description: Graph | None = None, **options) -> bytes:
+def void_turtle(store: Store, *, description: Graph | None = None, **options) -> bytes:
     """:func:`describe` as Turtle (same bytes for the same data); ``options`` go to :func:`describe`.
 
     ``description``: the description if already made (it is then written as it is).
     """
     if description is None:
-        description = describe(data, **options)
+        description = describe(store, **options)
     description.bind("cgvoid", f"{DESCRIPTION_GRAPH}#", override=True, replace=True)
     return description.serialize(format="turtle", encoding="utf-8")
 
 
-def dump(
-    paths: Iterable[str | os.PathLike[str]],
-    *,
-    format: str = "turtle",
-    with_description: bool = False,
-    endpoint: str | None = None,
-) -> bytes:
-    """Build and validate the sources under ``paths``, and write the dataset in one RDF format.
+def dump(store: Store, *, format: str = "turtle", with_description: bool = False, endpoint: str | None = None) -> bytes:
+    """What a store holds, in one RDF format (``coopgraph export``).
 
     Parameters
     ----------
-    paths : source files or folders
+    store : the store (a memory store built from sources is validated by the caller: see
+        :func:`coopgraph.pipeline.export`)
     format : one of :data:`coopgraph.export.FORMATS`
     with_description : add the VoID/DCAT description as the graph :data:`DESCRIPTION_GRAPH`
     endpoint : a SPARQL endpoint to name in the description
 
     Raises
     ------
-    SourceError, ValidationError
-        for sources that cannot be read, or data that does not conform
     CoopgraphError
         for an unknown format
     """
     if format not in export.FORMATS:
         raise CoopgraphError(f"unknown RDF format '{format}' — use one of {', '.join(export.FORMATS)}")
-    build = build_dataset(paths)
-    problems = validate(build)
-    if problems:
-        raise ValidationError([str(p) for p in problems])
-    graphs = [g for g in build.dataset.graphs() if len(g)]
+    graphs = _data_graphs(store)
     if with_description:
-        graphs.append(describe(graphs, endpoint=endpoint))
+        graphs.append(describe(store, endpoint=endpoint))
     return export.serialize(graphs, format)
 
 
@@ -363,13 +352,13 @@ def _titles(d: Graph, subject: URIRef) -> str:
     return str(titles[0]) if titles else ""
 
 
-def overview(data: Dataset | Iterable[Graph], *, description: Graph | None = None) -> Overview:
-    """The numbers and lists the report shows, from the data and its description."""
-    graphs = _data_graphs(data)
-    return _overview(graphs, _union(graphs), description if description is not None else describe(graphs))
+def overview(store: Store, *, description: Graph | None = None) -> Overview:
+    """The numbers and lists the report shows, from what a store holds and its description."""
+    graphs = _data_graphs(store)
+    return _overview(store, graphs, _union(graphs), description if description is not None else describe(store))
 
 
-def _overview(graphs: list[Graph], union: Graph, d: Graph) -> Overview:
+def _overview(store: Store, graphs: list[Graph], union: Graph, d: Graph) -> Overview:
     classes = []
     for partition in d.objects(DATASET, VOID.classPartition):
         cls = d.value(partition, VOID["class"])
@@ -390,7 +379,7 @@ def _overview(graphs: list[Graph], union: Graph, d: Graph) -> Overview:
             "file": ", ".join(sorted(str(v) for v in d.objects(subset, COOP.fileName))),
             "triples": int(d.value(subset, VOID.triples)),
         })
-    G = network.institution_network(union)
+    G = network.institution_network(store)
     institutions = [
         {
             "id": key,
@@ -444,7 +433,7 @@ def _script_policy(page: str) -> str:
     raise ValueError("the network page has no Content-Security-Policy with a script-src to embed it under")
 
 
-def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = None) -> str:
+def report_html(store: Store, *, description: Graph | None = None) -> str:
     """One self-contained HTML page that sums the data up for people; it loads nothing from the network.
 
     It shows the counts, the institution network (the interactive page of :func:`render.html_document`,
@@ -453,14 +442,14 @@ def report_html(data: Dataset | Iterable[Graph], *, description: Graph | None = 
 
     Parameters
     ----------
-    data : the built dataset
-    description : its VoID description, if already made (default: :func:`describe` of ``data``)
+    store : what the report sums up
+    description : its VoID description, if already made (default: :func:`describe` of ``store``)
     """
-    graphs = _data_graphs(data)
+    graphs = _data_graphs(store)
     union = _union(graphs)
-    view = _overview(graphs, union, description if description is not None else describe(graphs))
+    view = _overview(store, graphs, union, description if description is not None else describe(store))
     network_page = render.html_document(view.network, title="coopgraph: institution network")
-    svg = timeline.render(union, format="svg")
+    svg = timeline.render(store, format="svg")
     picture = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     policy = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "

@@ -31,18 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyparsing import ParseException
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.namespace import RDF, XSD
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import ids, resources, sparqltext
-from coopgraph.build import bind_prefixes, build_dataset
+from coopgraph import choices, ids, resources, sparqltext
+from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
 from coopgraph.resolve import ResolutionError, Resolver
-from coopgraph.store import MemoryStore, Store, StoreSyntaxError, open_store, store_spec
+from coopgraph.stores import Store, StoreSyntaxError
 
 __all__ = [
     "FORMATS",
@@ -65,7 +65,7 @@ __all__ = [
 
 #: Output formats of :func:`format_result`: a readable table, the SPARQL results formats for
 #: SELECT and ASK, and RDF for CONSTRUCT and DESCRIBE.
-FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "jsonld")
+FORMATS = choices.RESULT_FORMATS
 _TABLE_FORMATS = {"json", "xml", "csv", "tsv"}
 _GRAPH_FORMATS = {"turtle", "jsonld"}
 
@@ -299,10 +299,10 @@ def resolve_iri(text: str) -> URIRef:
     raise ValueError(f"'{text}' is not an id (lstu), a prefixed name (cgid:lstu) or an IRI (https://...)")
 
 
-def resolve_institution(text: str, graph: Graph | Store | None = None) -> URIRef:
-    """The institution a caller means, for every parameter called ``institution``.
+def resolve_institution(text: str, store: Store | None = None) -> URIRef:
+    """The institution a caller means, for every parameter of type ``institution``.
 
-    With a ``graph`` (or store) the mention goes through :class:`coopgraph.resolve.Resolver`: an id,
+    With a ``store`` the mention goes through :class:`coopgraph.resolve.Resolver`: an id,
     a ROR or Wikidata id, an acronym or any name in any language and inflection (ЛГТУ, Липецкого
     Политеха, LSTU, https://ror.org/006fh5g40 → lstu). Without one, only what :func:`resolve_iri` accepts.
 
@@ -314,58 +314,50 @@ def resolve_institution(text: str, graph: Graph | Store | None = None) -> URIRef
     ValueError
         when the mention is ambiguous (the candidates are listed) or unknown (the closest names)
     """
-    if graph is None:
+    if store is None:
         return resolve_iri(text)
     try:
         given = resolve_iri(text) if ":" in text else None  # a bare word may be an id and an acronym too: ambiguous
     except ValueError:
         given = None
-    if given is not None and _is_institution(graph, given):
+    if given is not None and _is_institution(store, given):
         return given  # an institution's own IRI: no need to gather every name of the graph (2 s at 1M triples)
     try:
-        return _resolver(graph).resolve_iri(text)
+        return _resolver(store).resolve_iri(text)
     except ResolutionError as exc:
         raise ValueError(str(exc)) from None
 
 
-def _is_institution(graph: Graph | Store, iri: URIRef) -> bool:
-    if isinstance(graph, MemoryStore):
-        graph = graph.dataset()
-    if isinstance(graph, Store):
-        return bool(graph.query(f"ASK {{ {_sparql(iri)} a <{PREFIXES['coop']}Institution> }}").askAnswer)
-    return (iri, RDF.type, URIRef(PREFIXES["coop"] + "Institution")) in _queried(graph)
+def _is_institution(store: Store, iri: URIRef) -> bool:
+    return bool(store.query(f"ASK {{ {_sparql(iri)} a <{PREFIXES['coop']}Institution> }}").askAnswer)
 
 
-def _resolver(graph: Graph | Store) -> Resolver:
-    """A resolver over the institutions of a graph or store (their names fetched once per graph)."""
-    key = id(graph)
+def _resolver(store: Store) -> Resolver:
+    """A resolver over the institutions of a store (their names fetched once per store)."""
+    key = id(store)
     cached = _RESOLVERS.get(key)
-    if cached is not None and cached[0] is graph:
+    if cached is not None and cached[0] is store:
         return cached[1]
-    if isinstance(graph, Store) and not isinstance(graph, MemoryStore):
-        text = (resources.queries_dir() / "identity" / "institution-names.rq").read_text(encoding="utf-8")
-        names = graph.query(text).graph
-    else:
-        names = _queried(graph.dataset() if isinstance(graph, MemoryStore) else graph)
-    resolver = Resolver.from_graph(names)
-    _RESOLVERS.clear()  # one graph at a time: a new build gets a new resolver
-    _RESOLVERS[key] = (graph, resolver)
+    text = (resources.queries_dir() / "identity" / "institution-names.rq").read_text(encoding="utf-8")
+    resolver = Resolver.from_graph(store.query(text).graph)
+    _RESOLVERS.clear()  # one store at a time: a new build gets a new resolver
+    _RESOLVERS[key] = (store, resolver)
     return resolver
 
 
 _RESOLVERS: dict[int, tuple[object, Resolver]] = {}
-#: Passed as ``graph`` to check parameters before there is data to resolve institution names in.
-_DEFERRED: Graph = Graph()
+#: Passed as ``store`` to check parameters before there is data to resolve institution names in.
+_DEFERRED = object()
 
 
-def _term(query: Query, param: Param, text: str, graph: Graph | Store | None = None) -> Node:
+def _term(query: Query, param: Param, text: str, store: Store | object | None = None) -> Node:
     """A parameter's value as an RDF term; a value that does not fit its type is a QueryError."""
     try:
         if param.type == "IRI":
             if param.name == "institution":
-                if graph is _DEFERRED:  # checked before the data is there: resolved when the query runs
+                if store is _DEFERRED:  # checked before the data is there: resolved when the query runs
                     return ids.entity("institution") if text.strip() else resolve_iri(text)
-                return resolve_institution(text, graph)
+                return resolve_institution(text, store)  # type: ignore[arg-type]
             return resolve_iri(text)
         if param.type == "gYear":
             if not re.fullmatch(r"-?\d{4}", text.strip()):
@@ -383,11 +375,11 @@ def _term(query: Query, param: Param, text: str, graph: Graph | Store | None = N
 
 
 def bind_parameters(
-    query: Query, params: Mapping[str, str] | None = None, *, graph: Graph | Store | None = None
+    query: Query, params: Mapping[str, str] | None = None, *, store: Store | object | None = None
 ) -> dict[str, Node | None]:
     """Each declared parameter's value as an RDF term (None leaves an optional parameter unbound).
 
-    Defaults fill in what is not given. With ``graph``, an ``institution`` may be named (see
+    Defaults fill in what is not given. With ``store``, an ``institution`` may be named (see
     :func:`resolve_institution`).
 
     Raises
@@ -411,7 +403,7 @@ def bind_parameters(
     bound: dict[str, Node | None] = {}
     for param in query.params:
         if param.name in params:
-            bound[param.name] = _term(query, param, params[param.name], graph)
+            bound[param.name] = _term(query, param, params[param.name], store)
         elif param.required:
             raise QueryError(
                 query.name,
@@ -558,7 +550,7 @@ def _values_block(bound: Mapping[str, Node | None]) -> str:
     return f" VALUES ({names}) {{ ({values}) }} "
 
 
-def query_text(query: Query, params: Mapping[str, str] | None = None, *, graph: Graph | Store | None = None) -> str:
+def query_text(query: Query, params: Mapping[str, str] | None = None, *, store: Store | object | None = None) -> str:
     """The query's text with its parameters bound, ready for any SPARQL 1.1 engine.
 
     Each value is an RDF term (``URIRef``, ``Literal``) written in SPARQL syntax, placed in a ``VALUES`` block at the
@@ -577,7 +569,7 @@ def query_text(query: Query, params: Mapping[str, str] | None = None, *, graph: 
     #+ params: name (string, required)
     SELECT ?name WHERE { VALUES (?name) { ("x\\" } DROP ALL #") } }
     """
-    bound = bind_parameters(query, params, graph=graph)
+    bound = bind_parameters(query, params, store=store)
     if not bound:
         return query.text
     spans = _where_groups(query.text)
@@ -624,20 +616,12 @@ def _prepare(query: Query, text: str):
     raise QueryError(query.name, "the query does not parse once its parameters are bound — report this as a bug")
 
 
-def _queried(graph: Graph) -> Graph:
-    """What a query sees: a dataset's graphs as one default graph, as the Turtle export holds them."""
-    if isinstance(graph, Dataset) and not graph.default_union:
-        return Dataset(store=graph.store, default_union=True)
-    return graph
-
-
-def run_query(graph: Graph | Store, query: Query | str, params: Mapping[str, str] | None = None) -> Result:
-    """Run a query of the library (or any query) with rdflib, or on a store.
+def run_query(store: Store, query: Query | str, params: Mapping[str, str] | None = None) -> Result:
+    """Run a query of the library (or any query) on a store.
 
     Parameters
     ----------
-    graph : a graph, a dataset whose named graphs are then queried as one default graph, or a
-        :class:`~coopgraph.store.Store` (memory, Oxigraph or a SPARQL endpoint: the same answers)
+    store : a :class:`~coopgraph.stores.Store` (memory, Oxigraph or a SPARQL endpoint: the same answers)
     query : a :class:`Query`, a library name or a ``.rq`` path
     params : parameter values as text (``{"institution": "lstu"}``)
 
@@ -653,25 +637,20 @@ def run_query(graph: Graph | Store, query: Query | str, params: Mapping[str, str
 
     Examples
     --------
-    >>> from coopgraph.build import build_dataset
-    >>> build = build_dataset(["data"])
-    >>> rows = run_query(build.dataset, "partners", {"institution": "ustl"})
+    >>> from coopgraph.stores import open_store
+    >>> store = open_store("memory", sources=["data"])
+    >>> rows = run_query(store, "partners", {"institution": "ustl"})
     >>> [str(row.partnerLabel) for row in rows]
     ['Lipetsk State Technical University']
     """
     if not isinstance(query, Query):
         query = load_query(query)
-    text = query_text(query, params, graph=graph)
-    if isinstance(graph, MemoryStore):
-        graph = graph.dataset()
-    if isinstance(graph, Store):
-        try:
-            return graph.query(_declare_prefixes(text))
-        except StoreSyntaxError as exc:
-            _prepare(query, text)  # rdflib's message names the line and column of the text as written
-            raise QueryError(query.name, str(exc)) from None
-    prepared = _prepare(query, text)
-    return _queried(graph).query(prepared)
+    text = query_text(query, params, store=store)
+    try:
+        return store.query(_declare_prefixes(text))
+    except StoreSyntaxError as exc:
+        _prepare(query, text)  # rdflib's message names the line and column of the text as written
+        raise QueryError(query.name, str(exc)) from None
 
 
 def _declare_prefixes(text: str) -> str:
@@ -810,38 +789,29 @@ def _tsv(result: Result) -> str:
 def query_sources(
     query: Query | str,
     *,
-    data: Sequence[str | Path] = ("data",),
+    store: Store,
     params: Mapping[str, str] | None = None,
     fmt: str = "table",
-    store: str | Store | None = None,
     note: Callable[[str], None] | None = None,
 ) -> str | bytes:
-    """Build the dataset from the sources under ``data`` (rules included), run a query, format it.
+    """Run a query on a store and format its answer: ``coopgraph query``'s job.
 
-    ``note`` is told how to ask for the next page when a paged listing fills its page.
-
-    With a ``store`` other than ``memory`` (a spec such as ``oxigraph:DIR`` or an endpoint URL, or an
-    open store), the query runs on what the store holds and ``data`` is not read.
-    The query, its parameters and the format are checked before anything is read.
+    The query, its parameters and the format are checked before the store is read (a memory store
+    built from sources is built only then). ``note`` is told how to ask for the next page when a paged
+    listing fills its page.
 
     Raises
     ------
     QueryError
         as :func:`run_query` and :func:`format_result`
     SourceError
-        for a source file that cannot be read
+        for a source file that cannot be read (a memory store built from sources)
     """
     if not isinstance(query, Query):
         query = load_query(query)
     _check_format(query.form, fmt, query.name)
-    query_text(query, params, graph=_DEFERRED)  # unknown, missing or malformed parameters fail before the build
-    if isinstance(store, Store):
-        result = run_query(store, query, params)
-    elif store_spec(store) != "memory":
-        with open_store(store) as opened:
-            result = run_query(opened, query, params)
-    else:
-        result = run_query(build_dataset(list(data)).dataset, query, params)
+    query_text(query, params, store=_DEFERRED)  # unknown, missing or malformed parameters fail before the build
+    result = run_query(store, query, params)
     if note is not None and (said := page_note(query, result)):
         note(said)
     return format_result(result, fmt, name=query.name)

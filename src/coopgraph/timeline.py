@@ -12,19 +12,17 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from rdflib import Dataset, Graph
-from rdflib.plugins.sparql import prepareQuery
 
-from coopgraph import resources
-from coopgraph.build import union
+from coopgraph import choices, resources
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP
 from coopgraph.network import cooperation_kinds, node_key
+from coopgraph.stores import Store
 
 __all__ = ["Event", "FORMATS", "events", "counts", "figure", "render", "timeline_files"]
 
 #: The picture formats :func:`render` writes.
-FORMATS = ("png", "svg")
+FORMATS = choices.TIMELINE_FORMATS
 #: Kinds in the order they are stacked, and their colours (colour-blind safe, Okabe–Ito).
 _ORDER = (COOP.VisitCooperation, COOP.AgreementCooperation, COOP.ProgrammeCooperation, COOP.MobilityCooperation)
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
@@ -42,19 +40,17 @@ class Event:
 
 
 @functools.cache
-def _query():
-    return prepareQuery((resources.queries_dir() / "network" / "events.rq").read_text(encoding="utf-8"))
+def _query() -> str:
+    return (resources.queries_dir() / "network" / "events.rq").read_text(encoding="utf-8")
 
 
-def events(graph: Graph | Dataset) -> list[Event]:
-    """The dated events of ``graph`` (``queries/network/events.rq``), by year, kind and id.
+def events(store: Store) -> list[Event]:
+    """The dated events a store holds (``queries/network/events.rq``), by year, kind and id.
 
     Visits count once (their parts are not counted again); an agreement is dated by its signing,
     or by the start of the event it was signed at; a mobility by its start, else by the date its
     status is attested. ``planned`` marks what the source announces for the future.
     """
-    if isinstance(graph, Dataset):
-        graph = union(graph)
     names = cooperation_kinds()
     found = {
         Event(
@@ -64,7 +60,7 @@ def events(graph: Graph | Dataset) -> list[Event]:
             year=int(row.year),
             planned=row.status == COOP.Planned,
         )
-        for row in graph.query(_query())
+        for row in store.query(_query())
         if row.year is not None
     }
     return sorted(found, key=lambda e: (e.year, e.kind, e.id))
@@ -124,8 +120,8 @@ def figure(found: Iterable[Event], *, title: str = "Cooperation events per year 
     return fig
 
 
-def render(graph: Graph | Dataset, *, format: str = "png") -> bytes:
-    """The timeline of ``graph`` as PNG or SVG bytes — the same bytes for the same data.
+def render(store: Store, *, format: str = "png") -> bytes:
+    """The timeline of what a store holds as PNG or SVG bytes — the same bytes for the same data.
 
     Raises
     ------
@@ -134,7 +130,7 @@ def render(graph: Graph | Dataset, *, format: str = "png") -> bytes:
     """
     if format not in FORMATS:
         raise CoopgraphError(f"cannot draw the timeline as '{format}' — use png or svg")
-    fig = figure(events(graph))
+    fig = figure(events(store))
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "coopgraph", "svg.fonttype": "path"}):
         metadata = {"Software": None} if format == "png" else {"Date": None, "Creator": None}
@@ -142,7 +138,7 @@ def render(graph: Graph | Dataset, *, format: str = "png") -> bytes:
     return buffer.getvalue()
 
 
-def timeline_files(graph: Graph | Dataset, path: str | Path) -> dict[Path, bytes]:
+def timeline_files(store: Store, path: str | Path) -> dict[Path, bytes]:
     """The timeline files for ``path`` as path → bytes: a ``.png`` or ``.svg`` file, or both without a suffix.
 
     Raises
@@ -154,8 +150,6 @@ def timeline_files(graph: Graph | Dataset, path: str | Path) -> dict[Path, bytes
     suffix = path.suffix.lstrip(".").lower()
     if suffix and suffix not in FORMATS:
         raise CoopgraphError(f"cannot draw the timeline as '{path.name}' — name a .png or .svg file")
-    if isinstance(graph, Dataset):
-        graph = union(graph)
     if suffix:
-        return {path: render(graph, format=suffix)}
-    return {path.with_name(f"{path.name}.{fmt}"): render(graph, format=fmt) for fmt in FORMATS}
+        return {path: render(store, format=suffix)}
+    return {path.with_name(f"{path.name}.{fmt}"): render(store, format=fmt) for fmt in FORMATS}

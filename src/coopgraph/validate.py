@@ -15,7 +15,8 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
 from coopgraph import ids, resources
-from coopgraph.build import DERIVED_GRAPH, Build, union
+from coopgraph.build import Build
+from coopgraph.dataset import DERIVED_GRAPH, union
 from coopgraph.namespaces import PREFIXES
 
 __all__ = ["Problem", "validate"]

@@ -37,7 +37,7 @@ from coopgraph.server.cache import AnswerCache
 from coopgraph.server.engine import Source
 from coopgraph.server.pool import PoolError, WorkerPool
 from coopgraph.server.web import EndpointServer, Settings
-from coopgraph.store import RemoteStore, open_store, store_spec
+from coopgraph.stores import MemoryStore, OxigraphStore, RemoteStore, Store, open_store, parse_spec
 
 __all__ = ["Server", "Settings", "StoreSpec", "prepare_store", "start_server", "serve"]
 
@@ -57,36 +57,35 @@ class StoreSpec:
             self.temporary = None
 
 
-def _load_memory(data: Sequence[str | Path]) -> StoreSpec:
-    """Build the sources (as ``coopgraph query`` does) into an Oxigraph folder the workers share."""
-    from coopgraph import export
-    from coopgraph.build import build_dataset
-
-    build = build_dataset(list(data))
-    graphs = [g for g in build.dataset.graphs() if len(g)]
+def _load_memory(store: MemoryStore, data: Sequence[str | Path]) -> StoreSpec:
+    """Copy a memory store (built from the sources, as ``coopgraph query`` builds them) into an Oxigraph
+    folder the workers share."""
+    graphs = [g for g in store.dataset().graphs() if len(g)]
     triples = sum(len(g) for g in graphs)
     folder = Path(tempfile.mkdtemp(prefix="coopgraph-serve-"))
     try:
-        store = ox.Store(str(folder))
-        store.bulk_load(export.nquads(build.dataset), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store  # pyoxigraph closes a store with its last reference: the workers open it read-only
+        copy = ox.Store(str(folder))
+        copy.bulk_load(store.nquads(), format=ox.RdfFormat.N_QUADS)
+        copy.flush()
+        del copy  # pyoxigraph closes a store with its last reference: the workers open it read-only
         gc.collect()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     names = ", ".join(str(p) for p in data)
-    return StoreSpec(Source("oxigraph", str(folder)), Source("oxigraph-write", str(folder)),
+    spec = f"oxigraph:{folder}"
+    return StoreSpec(Source(spec), Source(spec, write=True),
                      f"{triples} triples in {len(graphs)} named graphs, built from {names}", folder)
 
 
-def prepare_store(store: str | None = None, *, data: Sequence[str | Path] = ("data",),
+def prepare_store(store: str | Store | None = None, *, data: Sequence[str | Path] = ("data",),
                   update_url: str | None = None) -> StoreSpec:
-    """Make a store ready for the workers (``store`` as :func:`coopgraph.store.open_store` reads it).
+    """Make a store ready for the workers: a :class:`~coopgraph.stores.Store`, or a spec that
+    :func:`coopgraph.stores.open_store` reads.
 
-    ``memory`` builds the sources under ``data``; ``oxigraph:DIR`` must hold a store already
-    (``coopgraph load``); an ``http(s)://`` endpoint is asked where :mod:`coopgraph.store` would ask it
-    (its updates at ``update_url`` when given).
+    ``memory`` builds the sources under ``data`` (a memory store given is copied as it is);
+    ``oxigraph:DIR`` must hold a store already (``coopgraph load``); an ``http(s)://`` endpoint is asked
+    where :mod:`coopgraph.stores` would ask it (its updates at ``update_url`` when given).
 
     Raises
     ------
@@ -95,23 +94,32 @@ def prepare_store(store: str | None = None, *, data: Sequence[str | Path] = ("da
     SourceError
         for a source that cannot be read (``memory``)
     """
-    spec = store_spec(store)
-    if spec == "memory":
-        return _load_memory(data)
-    if spec.startswith("oxigraph:"):
-        folder = Path(spec[len("oxigraph:"):]).expanduser()
-        if not folder.is_dir():
-            raise StoreError(f"{spec}: no such store — load data into it first (coopgraph load data --store {spec}), "
-                             "or serve the sources themselves (--store memory --data PATH)")
-        with open_store(spec) as opened:  # puts back a store a cut-short load left aside; checks the lock
-            description = f"{len(opened)} triples in {len(opened.graphs())} named graphs in {folder}"
-        gc.collect()
-        return StoreSpec(Source("oxigraph", str(folder)), Source("oxigraph-write", str(folder)), description)
-    opened = open_store(spec, update_url=update_url)
-    if not isinstance(opened, RemoteStore):
-        raise StoreError(f"{spec}: coopgraph serve cannot serve this store")
-    remote = Source("remote", opened.query_url, update_url=opened.update_url, union=opened.union)
-    return StoreSpec(remote, remote, f"the {opened.server} at {opened.query_url} (proxied)")
+    if not isinstance(store, Store):
+        read = parse_spec(store)
+        if read.kind == "oxigraph":
+            return _shared_oxigraph(read.folder)
+        store = open_store(read, sources=data, update_url=update_url)
+    if isinstance(store, MemoryStore):
+        return _load_memory(store, data)
+    if isinstance(store, RemoteStore):
+        remote = Source(store.spec, update_url=store.update_url, union=store.union)
+        return StoreSpec(remote, remote, f"the {store.server} at {store.query_url} (proxied)")
+    if isinstance(store, OxigraphStore):
+        store.close()  # the workers open it: this process must not hold it
+        return _shared_oxigraph(store.location)
+    raise StoreError(f"{store.spec}: coopgraph serve cannot serve this store")
+
+
+def _shared_oxigraph(folder: Path) -> StoreSpec:
+    """An Oxigraph folder that holds a store, for the workers to open."""
+    spec = f"oxigraph:{folder}"
+    if not folder.is_dir():
+        raise StoreError(f"{spec}: no such store — load data into it first (coopgraph load data --store {spec}), "
+                         "or serve the sources themselves (--store memory --data PATH)")
+    with open_store(spec) as opened:  # puts back a store a cut-short load left aside; checks the lock
+        description = f"{len(opened)} triples in {len(opened.graphs())} named graphs in {folder}"
+    gc.collect()
+    return StoreSpec(Source(spec), Source(spec, write=True), description)
 
 
 @dataclass
@@ -153,7 +161,7 @@ class Server:
 
 def start_server(
     *,
-    store: str | None = None,
+    store: str | Store | None = None,
     data: Sequence[str | Path] = ("data",),
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -172,8 +180,8 @@ def start_server(
 
     Parameters
     ----------
-    store : ``memory`` (build the sources under ``data``), ``oxigraph:DIR`` or an ``http(s)://`` endpoint;
-        default ``$COOPGRAPH_STORE``, else ``memory``
+    store : an open store, or ``memory`` (build the sources under ``data``), ``oxigraph:DIR`` or an
+        ``http(s)://`` endpoint; default ``$COOPGRAPH_STORE``, else ``memory``
     data : source files or folders, for ``memory``
     host, port : where to listen (port 0: any free port; see ``Server.url``)
     timeout : seconds a query may run before it is stopped (503)
@@ -209,13 +217,13 @@ def start_server(
             raise ValueError(f"{name} must be more than 0, not {value}")
     spec = prepare_store(store, data=data, update_url=update_url)
     size = workers or max(2, os.cpu_count() or 2)
-    cache = AnswerCache(int(cache_mb * 1024 * 1024)) if cache_mb > 0 and spec.read.kind != "remote" else None
+    cache = AnswerCache(int(cache_mb * 1024 * 1024)) if cache_mb > 0 and not spec.read.remote else None
     pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None, cache=cache)
     try:
         pool.start()
     except PoolError as exc:
         spec.cleanup()
-        raise StoreError(f"{store_spec(store)}: {exc}") from None
+        raise StoreError(f"{spec.read.spec}: {exc}") from None
     settings = Settings(timeout=timeout, max_results=max_results, max_body=max_body, allow_update=allow_update,
                         max_connections=max_connections, description=spec.description)
     try:

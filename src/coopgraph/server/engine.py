@@ -5,11 +5,12 @@ the time limit can be stopped by ending the process: Oxigraph cannot be interrup
 Everything that costs CPU — checking, running, counting and serializing — happens here, never in
 the process that answers HTTP.
 
-A worker reads one :class:`Source`:
+A worker reads one :class:`Source`, a store spec that it opens with :func:`coopgraph.stores.open_store`:
 
-- ``oxigraph``: an Oxigraph store on disk, opened read-only (many workers share it);
-- ``oxigraph-write``: the same store opened for writing (one worker at a time, for an update);
-- ``remote``: another SPARQL 1.1 endpoint, asked over HTTP.
+- ``oxigraph:DIR``: an Oxigraph store on disk, opened read-only (many workers share it), or for
+  writing (one worker at a time, for an update);
+- ``http(s)://…``: another SPARQL 1.1 endpoint, asked over HTTP through
+  :class:`coopgraph.stores.Endpoint` (the protocol is spoken there, for the stores and this proxy alike).
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ import html
 import json
 import re
 import traceback
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -29,7 +27,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from coopgraph import stores
+from coopgraph.errors import StoreError
 from coopgraph.server.formats import GRAPH_FORMATS, TABLE_FORMATS, NotAcceptable, negotiate
+from coopgraph.stores import Endpoint, EndpointError, RemoteStore, Store, StoreSyntaxError, parse_spec
 
 __all__ = ["Job", "Reply", "Refused", "Source", "check_query", "check_update", "open_store", "handle", "worker_main"]
 
@@ -202,33 +203,35 @@ def _is_update(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a worker reads (see the module docstring); for a remote endpoint, how to ask it.
+    """Where a worker reads (see the module docstring): a store spec, and how to open it.
 
     Attributes
     ----------
-    kind : "oxigraph", "oxigraph-write" or "remote"
-    location : the Oxigraph folder, or the endpoint's query URL
+    spec : ``oxigraph:DIR`` or an endpoint's query URL
+    write : open an Oxigraph store for writing (the worker that runs updates)
     update_url : the endpoint's update URL (remote)
     union : how a remote query reaches the union of the named graphs when the client names no
-        default graph: "oxigraph" (its union-default-graph parameter), "server" (the server's default
-        graph is the union already), or the IRI of a graph that stands for it (Fuseki)
+        default graph (see :class:`coopgraph.stores.Endpoint`)
     """
 
-    kind: str
-    location: str
+    spec: str
+    write: bool = False
     update_url: str | None = None
-    union: str = "server"
+    union: str | None = None
+
+    @property
+    def remote(self) -> bool:
+        return parse_spec(self.spec).kind == "remote"
+
+    @property
+    def kind(self) -> str:
+        """``oxigraph``, ``oxigraph-write`` or ``remote`` (for the workers' process names)."""
+        return "remote" if self.remote else "oxigraph-write" if self.write else "oxigraph"
 
 
-def open_store(source: Source) -> Any:
-    """The store a worker answers from; a remote endpoint is its :class:`Source` (asked per request)."""
-    if source.kind == "oxigraph":
-        return ox.Store.read_only(source.location)
-    if source.kind == "oxigraph-write":
-        return ox.Store(source.location)
-    if source.kind == "remote":
-        return source
-    raise ValueError(f"unknown store kind {source.kind!r}")
+def open_store(source: Source) -> Store:
+    """The store a worker answers from."""
+    return stores.open_store(source.spec, read_only=not source.write, update_url=source.update_url, union=source.union)
 
 
 def _graph_names(iris: Iterable[str]) -> list[ox.NamedNode]:
@@ -289,36 +292,29 @@ def syntax_message(text: str, exc: Exception) -> str:
     return f"{where}: {detail}"
 
 
-def _ask_remote(source: Source, job: Job, *, update: bool = False) -> Any:
+def _ask_remote(endpoint: Endpoint, job: Job, *, update: bool = False) -> Any:
     """Send the job to a remote endpoint; its answer parsed by Oxigraph (solutions, boolean or triples)."""
-    url = (source.update_url or source.location) if update else source.location
-    fields = [("update" if update else "query", job.text)]
-    if job.default_graphs or job.named_graphs:
-        fields += [("using-graph-uri" if update else "default-graph-uri", g) for g in job.default_graphs]
-        fields += [("using-named-graph-uri" if update else "named-graph-uri", g) for g in job.named_graphs]
-    elif source.union == "oxigraph":
-        fields.append(("using-union-graph" if update else "union-default-graph", ""))
-    elif source.union != "server":
-        fields.append(("using-graph-uri" if update else "default-graph-uri", source.union))
-    request = urllib.request.Request(
-        url, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded",
-                 "Accept": "application/sparql-results+json, application/n-triples;q=0.9, */*;q=0.1"},
-    )
+    params = endpoint.dataset_params(update=update, default_graphs=job.default_graphs, named_graphs=job.named_graphs)
+    url = endpoint.update_at if update else endpoint.query_url
     try:
-        with urllib.request.urlopen(request) as response:  # noqa: S310 - the operator's own --store URL
-            body = response.read(REMOTE_MAX_BYTES + 1)
-            media = response.headers.get_content_type()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(2000).decode("utf-8", "replace").strip()
-        status = exc.code if 400 <= exc.code < 500 else 502
-        raise Refused(status, f"the store at {url} answered {exc.code}: {detail}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise Refused(502, f"the store at {url} cannot be reached: {getattr(exc, 'reason', exc)}") from None
-    if len(body) > REMOTE_MAX_BYTES:
-        raise Refused(502, f"the store at {url} answered more than {REMOTE_MAX_BYTES} bytes")
+        content_type, body = endpoint.post(
+            job.text, update=update, params=params, max_bytes=REMOTE_MAX_BYTES,
+            accept="application/sparql-results+json, application/n-triples;q=0.9, */*;q=0.1",
+        )
+    except StoreSyntaxError as exc:
+        raise Refused(400, str(exc)) from None
+    except EndpointError as exc:
+        if exc.status is None:
+            raise Refused(502, f"the store at {url} cannot be reached: {exc.detail}") from None
+        if exc.status == 413:
+            raise Refused(502, f"the store at {url} answered more than {REMOTE_MAX_BYTES} bytes") from None
+        status = exc.status if 400 <= exc.status < 500 else 502
+        raise Refused(status, f"the store at {url} answered {exc.status}: {exc.detail}") from None
+    except StoreError as exc:
+        raise Refused(502, str(exc)) from None
     if update:
         return None
+    media = content_type.split(";")[0].strip().lower()
     try:
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:
@@ -476,18 +472,19 @@ def answer(result: Any, job: Job) -> Reply:
     return _graph_answer(result, job)
 
 
-def _query(store: Any, job: Job) -> Reply:
+def _query(store: Store, job: Job) -> Reply:
     check_query(job.text)
-    if isinstance(store, Source):
-        return answer(_ask_remote(store, job), job)
-    return answer(_run_local(store, job), job)
+    if isinstance(store, RemoteStore):
+        return answer(_ask_remote(store.endpoint, job), job)
+    return answer(_run_local(store.store, job), job)  # type: ignore[attr-defined]
 
 
-def _update(store: Any, job: Job) -> Reply:
+def _update(store: Store, job: Job) -> Reply:
     check_update(job.text)
-    if isinstance(store, Source):
-        _ask_remote(store, job, update=True)
+    if isinstance(store, RemoteStore):
+        _ask_remote(store.endpoint, job, update=True)
     else:
+        store = store.store  # type: ignore[attr-defined]
         if job.default_graphs or job.named_graphs:
             raise Refused(400, "using-graph-uri and using-named-graph-uri are not supported here — "
                                "write USING in the update instead")
@@ -499,16 +496,13 @@ def _update(store: Any, job: Job) -> Reply:
     return Reply(204, b"", headers={})
 
 
-def _page(store: Any, job: Job) -> Reply:
+def _page(store: Store, job: Job) -> Reply:
     """The interactive network page, drawn from what the store answers to the network's queries."""
     from coopgraph import network, render
-    from coopgraph.store import OpenOxigraph, RemoteStore
 
     # the store answers the network's own queries (queries/network/): 1M triples on Oxigraph, 4.6 s,
     # not about 20 s for a CONSTRUCT of the subgraph parsed into rdflib
-    asked = (RemoteStore(store.location, update_url=store.update_url, union=store.union)
-             if isinstance(store, Source) else OpenOxigraph(store))
-    G = network.institution_network(asked)
+    G = network.institution_network(store)
     page = render.html_document(G, title="coopgraph: institution network")
     return Reply(200, page.encode("utf-8"), "text/html; charset=utf-8")
 
