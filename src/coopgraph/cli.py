@@ -385,13 +385,16 @@ def _identity_commands(commands: argparse._SubParsersAction) -> None:
 
     resolve = commands.add_parser(
         "resolve", help="say which institution a name, acronym, ROR or Wikidata id denotes",
-        description="Resolve each mention against the registry: id, ROR id or URL, Wikidata id, acronym "
+        description="Resolve each mention against the institutions of the data (or a store): id, IRI, ROR id or URL, "
+        "Wikidata id, acronym "
         "(exactly), or any name or alias in any language, Russian inflection included. An ambiguous or unknown "
         "mention is an error that lists the candidates or the closest names.",
         epilog="Example: coopgraph resolve 'Липецкого Политеха' 00s6tnr74 NEU",
     )
     resolve.add_argument("mentions", nargs="+", metavar="MENTION")
-    resolve.add_argument("--registry", default="data/registry", help="registry folder (default: data/registry)")
+    resolve.add_argument("--data", "--registry", action="append", metavar="PATH",
+                         help="a source file or folder the institutions are read from (repeatable; default: data)")
+    _store_options(resolve, "resolve against the institutions this store holds: oxigraph:DIR or an endpoint URL")
     resolve.set_defaults(run=_resolve)
 
 
@@ -425,11 +428,12 @@ def _import_rdf(args: argparse.Namespace) -> int:
 
 
 def _resolve(args: argparse.Namespace) -> int:
-    from coopgraph.sources import registry
+    from coopgraph import resolve
 
-    resolver = registry.load_resolver(args.registry)
-    for mention in args.mentions:
-        print(f"{mention}\t{resolver.resolve(mention).describe()}")
+    with _opened(args, sources=args.data or ["data"]) as store:
+        for mention in args.mentions:
+            iri = resolve.institution(store, mention)
+            print(f"{mention}\t{resolve.resolver(store).candidates(str(iri))[0].describe()}")
     return 0
 
 

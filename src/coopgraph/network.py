@@ -25,7 +25,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from coopgraph import choices, ids, resources
+from coopgraph import choices, ids, resolve, resources
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
 from coopgraph.stores import Store
@@ -422,27 +422,19 @@ def full_graph(store: Store) -> nx.MultiDiGraph:
 # ---------------------------------------------------------------- ego networks and lookups
 
 
-def _names_of(data: dict[str, Any]) -> list[str]:
-    names = [data.get("label") or ""]
-    names += list((data.get("names") or {}).values())
-    for aliases in (data.get("aliases") or {}).values():
-        names += aliases
-    return [n for n in names if n]
-
-
 def find_node(G: nx.Graph, name: str) -> Hashable:
-    """The node that ``name`` denotes: its key, its IRI, or one of its names or aliases (any case).
+    """The node that ``name`` denotes: its key or its IRI. (Names go through the resolver: see :func:`view`.)
 
     Raises
     ------
     CoopgraphError
-        when no node or several nodes match (the message lists the candidates)
+        when no node has this key or IRI (the message names the closest keys)
 
     Examples
     --------
     >>> G = nx.Graph()
-    >>> G.add_node("lstu", label="Lipetsk State Technical University", aliases={"ru": ["ЛГТУ"]})
-    >>> find_node(G, "лгту")
+    >>> G.add_node("lstu", iri="https://w3id.org/coopgraph/id/lstu")
+    >>> find_node(G, "https://w3id.org/coopgraph/id/lstu")
     'lstu'
     """
     if name in G:
@@ -450,22 +442,23 @@ def find_node(G: nx.Graph, name: str) -> Hashable:
     for node, data in G.nodes(data=True):
         if data.get("iri") == name:
             return node
-    wanted = name.casefold()
-    matches = sorted(
-        (node for node, data in G.nodes(data=True) if any(n.casefold() == wanted for n in _names_of(data))),
-        key=str,
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise CoopgraphError(f"'{name}' matches {len(matches)} nodes ({', '.join(map(str, matches))}) — use the id")
-    candidates = {str(node): node for node in G}
-    for node, data in G.nodes(data=True):
-        for other in _names_of(data):
-            candidates.setdefault(other, node)
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
-    hint = f" — did you mean {', '.join(repr(str(candidates[c])) for c in close)}?" if close else ""
+    close = difflib.get_close_matches(name, [str(node) for node in G], n=3, cutoff=0.6)
+    hint = f" — did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise CoopgraphError(f"no node '{name}' in the network{hint}")
+
+
+def _focus(store: Store, G: nx.Graph, mention: str) -> Hashable:
+    """The node ``--focus`` names: a node's key or IRI, else an institution as the resolver finds it."""
+    if mention in G or any(data.get("iri") == mention for _, data in G.nodes(data=True)):
+        return find_node(G, mention)
+    try:
+        iri = resolve.institution(store, mention)
+    except resolve.ResolutionError as exc:
+        raise CoopgraphError(str(exc)) from None
+    key = node_key(iri)
+    if key not in G:
+        raise CoopgraphError(f"'{mention}' is {key}, which is not in this view (outside --since/--until?)")
+    return key
 
 
 def ego_network(G: nx.Graph, center: Hashable, *, depth: int = 1) -> nx.Graph:
@@ -474,7 +467,7 @@ def ego_network(G: nx.Graph, center: Hashable, *, depth: int = 1) -> nx.Graph:
     Parameters
     ----------
     G : networkx graph
-    center : a node, or a name or alias that :func:`find_node` resolves
+    center : a node, or its IRI
     depth : how many links away from the centre to go
 
     Examples
@@ -515,7 +508,7 @@ def view(
         G: nx.Graph = full_graph(store)
     else:
         G = institution_network(store, since=since, until=until)
-    return ego_network(G, focus, depth=depth) if focus is not None else G
+    return ego_network(G, _focus(store, G, focus), depth=depth) if focus is not None else G
 
 
 # ---------------------------------------------------------------- exports for network tools

@@ -37,11 +37,11 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import choices, ids, resources, sparqltext
+from coopgraph import choices, ids, resolve, resources, sparqltext
 from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
-from coopgraph.resolve import ResolutionError, Resolver
+from coopgraph.resolve import ResolutionError
 from coopgraph.stores import Store, StoreSyntaxError
 
 __all__ = [
@@ -317,37 +317,14 @@ def resolve_institution(text: str, store: Store | None = None) -> URIRef:
     if store is None:
         return resolve_iri(text)
     try:
-        given = resolve_iri(text) if ":" in text else None  # a bare word may be an id and an acronym too: ambiguous
-    except ValueError:
-        given = None
-    if given is not None and _is_institution(store, given):
-        return given  # an institution's own IRI: no need to gather every name of the graph (2 s at 1M triples)
-    try:
-        return _resolver(store).resolve_iri(text)
+        return resolve.institution(store, text)
     except ResolutionError as exc:
         raise ValueError(str(exc)) from None
 
 
-def _is_institution(store: Store, iri: URIRef) -> bool:
-    return bool(store.query(f"ASK {{ {_sparql(iri)} a <{PREFIXES['coop']}Institution> }}").askAnswer)
-
-
-def _resolver(store: Store) -> Resolver:
-    """A resolver over the institutions of a store (their names fetched once per store)."""
-    key = id(store)
-    cached = _RESOLVERS.get(key)
-    if cached is not None and cached[0] is store:
-        return cached[1]
-    text = (resources.queries_dir() / "identity" / "institution-names.rq").read_text(encoding="utf-8")
-    resolver = Resolver.from_graph(store.query(text).graph)
-    _RESOLVERS.clear()  # one store at a time: a new build gets a new resolver
-    _RESOLVERS[key] = (store, resolver)
-    return resolver
-
-
-_RESOLVERS: dict[int, tuple[object, Resolver]] = {}
-#: Passed as ``store`` to check parameters before there is data to resolve institution names in.
-_DEFERRED = object()
+#: Passed as ``store`` to check parameters before there is data to resolve institution names in
+#: (the command line before it reads the sources, the endpoint before a worker resolves them).
+DEFERRED = object()
 
 
 def _term(query: Query, param: Param, text: str, store: Store | object | None = None) -> Node:
@@ -355,7 +332,7 @@ def _term(query: Query, param: Param, text: str, store: Store | object | None = 
     try:
         if param.type == "IRI":
             if param.name == "institution":
-                if store is _DEFERRED:  # checked before the data is there: resolved when the query runs
+                if store is DEFERRED:  # checked before the data is there: resolved when the query runs
                     return ids.entity("institution") if text.strip() else resolve_iri(text)
                 return resolve_institution(text, store)  # type: ignore[arg-type]
             return resolve_iri(text)
@@ -810,7 +787,7 @@ def query_sources(
     if not isinstance(query, Query):
         query = load_query(query)
     _check_format(query.form, fmt, query.name)
-    query_text(query, params, store=_DEFERRED)  # unknown, missing or malformed parameters fail before the build
+    query_text(query, params, store=DEFERRED)  # unknown, missing or malformed parameters fail before the build
     result = run_query(store, query, params)
     if note is not None and (said := page_note(query, result)):
         note(said)

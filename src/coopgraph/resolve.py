@@ -27,8 +27,10 @@ import difflib
 import functools
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
@@ -37,6 +39,8 @@ from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
 
 __all__ = [
+    "institution",
+    "resolver",
     "Institution",
     "Resolver",
     "ResolutionError",
@@ -207,10 +211,63 @@ class UnknownInstitution(ResolutionError):
             advice = hint
         elif closest:
             advice = "closest names: " + ", ".join(f"'{name}' ({id_})" for name, id_ in closest)
-            advice += " — check the spelling, or add the name as an alias in the institutions registry"
+            advice += (" — write the full name or the id; if it is another institution, add that institution to "
+                       "the registry (coopgraph import ror)")
         else:
             advice = "no similar name either — add the institution to the registry (coopgraph import ror)"
         super().__init__(mention, f"'{mention}' matches no institution; {advice}")
+
+
+# ---------------------------------------------------------------- in a store: the one way in
+
+
+def institution(store: Any, mention: str) -> URIRef:
+    """The IRI of the one institution that ``mention`` denotes in a store — the resolver behind every path.
+
+    The ``institution`` parameters of the query library, ``viz --focus``, ``coopgraph resolve``, the
+    endpoint's named queries and the graph page's search all resolve a mention here (the page through
+    the tables of :func:`search_index`): its id (``lstu``, ``cgid:lstu``), IRI, ROR or Wikidata id,
+    acronym (``ЛГТУ``, ``LSTU``) or any name or alias in any language and inflection
+    (``Липецкого Политеха``).
+
+    Parameters
+    ----------
+    store : a :class:`coopgraph.stores.Store` (anything with ``query(text)`` that answers a CONSTRUCT
+        with ``.graph``)
+    mention : what a person wrote
+
+    Raises
+    ------
+    AmbiguousInstitution, UnknownInstitution
+        when the mention denotes several institutions, or none
+    """
+    text = mention.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if text.startswith(("http://", "https://", "cgid:")) and not _ROR_TEXT.match(text) and not _WIKIDATA_TEXT.match(text):
+        iri = URIRef(ids.entity(text[len("cgid:"):])) if text.startswith("cgid:") else URIRef(text)
+        if _typed_institution(store, iri):
+            return iri  # an institution's own IRI: no need to gather every name of the store (2 s at 1M triples)
+    return resolver(store).resolve_iri(mention)
+
+
+def _typed_institution(store: Any, iri: URIRef) -> bool:
+    if not re.fullmatch(r"[^\s<>\"{}|\\^`]+", str(iri)):
+        return False
+    return bool(store.query(f"ASK {{ <{iri}> a <{COOP.Institution}> }}").askAnswer)
+
+
+def resolver(store: Any) -> Resolver:
+    """The resolver over the institutions of a store: their names are fetched once per store
+    (``queries/identity/institution-names.rq``) and kept while the store is."""
+    cached = _BY_STORE.get(store)
+    if cached is None:
+        text = (resources.queries_dir() / "identity" / "institution-names.rq").read_text(encoding="utf-8")
+        cached = _BY_STORE[store] = Resolver.from_graph(store.query(text).graph)
+    return cached
+
+
+_BY_STORE: weakref.WeakKeyDictionary[Any, Resolver] = weakref.WeakKeyDictionary()
 
 
 # ---------------------------------------------------------------- the resolver
@@ -384,8 +441,21 @@ class Resolver:
         return self.resolve(mention).iri
 
     def closest(self, mention: str, *, n: int = 3) -> list[tuple[str, str]]:
-        """The ``n`` known names nearest to ``mention`` (acronyms excluded), as (name, id)."""
-        key = _key_text(name_key(mention))
+        """The ``n`` known names nearest to ``mention`` (acronyms excluded), as (name, id).
+
+        Names that hold every word of the mention come first (``Northeastern`` → ``Northeastern
+        University``): a part of a name is never resolved, but it is shown.
+        """
+        words = name_key(mention)
+        if words:
+            holding = [(original, inst.id) for _, original, inst in self._names
+                       if all(any(w & forms for forms in name_key(original)) for w in words)]
+            holding = sorted(dict.fromkeys(holding), key=lambda pair: (pair[1], len(pair[0])))
+            seen: set[str] = set()
+            unique = [(name, id_) for name, id_ in holding if not (id_ in seen or seen.add(id_))]
+            if unique:
+                return unique[:n]
+        key = _key_text(words)
         if not key:
             return []
         texts = sorted({k for k, _, _ in self._names})

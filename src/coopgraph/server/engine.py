@@ -50,8 +50,12 @@ class Job:
 
     Attributes
     ----------
-    kind : "query", "update", "page" (the network page) or "ping"
-    text : the SPARQL text
+    kind : "query", "update", "named" (a query of the library: ``text`` is its name, ``params`` its
+        parameters, bound in the worker, where the store resolves institutions), "page" (the network
+        page) or "ping"
+    text : the SPARQL text (the query's name for "named")
+    params : a named query's parameters, as (name, value) text
+    text_only : for "named": answer the query's text with its parameters bound, not its result
     accept : the request's Accept header
     formats : values of the request's ``format`` parameter
     default_graphs, named_graphs : the protocol's ``default-graph-uri`` / ``named-graph-uri`` (or, for
@@ -68,6 +72,8 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     max_results: int = 100_000
     prefixes: dict[str, str] = field(default_factory=dict)
+    params: tuple[tuple[str, str], ...] = ()
+    text_only: bool = False
 
 
 @dataclass
@@ -496,6 +502,23 @@ def _update(store: Store, job: Job) -> Reply:
     return Reply(204, b"", headers={})
 
 
+def _named(store: Store, job: Job) -> Reply:
+    """A query of the library, its parameters bound here: an institution is resolved by the store's names
+    (:func:`coopgraph.resolve.institution`), as ``coopgraph query`` resolves it."""
+    from dataclasses import replace
+
+    from coopgraph import queries
+    from coopgraph.errors import QueryError
+
+    try:
+        text = queries.query_text(queries.load_query(job.text), dict(job.params), store=store)
+    except QueryError as exc:
+        raise Refused(400, re.sub(r"--param (\w+)=VALUE", r"?\1=VALUE", str(exc))) from None
+    if job.text_only:
+        return Reply(200, text.encode("utf-8"), "application/sparql-query; charset=utf-8")
+    return _query(store, replace(job, kind="query", text=text, params=()))
+
+
 def _page(store: Store, job: Job) -> Reply:
     """The interactive network page, drawn from what the store answers to the network's queries."""
     from coopgraph import network, render
@@ -514,6 +537,8 @@ def handle(store: Any, job: Job) -> Reply:
             return _query(store, job)
         if job.kind == "update":
             return _update(store, job)
+        if job.kind == "named":
+            return _named(store, job)
         if job.kind == "page":
             return _page(store, job)
         if job.kind == "ping":

@@ -177,7 +177,7 @@ class WorkerPool:
 
         With a cache, a query or the network page asked before is answered from it.
         """
-        if self.cache is not None and job.kind in ("query", "page"):
+        if self.cache is not None and job.kind in ("query", "named", "page"):
             return self.cache.answer(job, lambda: self._run_gated(job, timeout))
         return self._run_gated(job, timeout)
 

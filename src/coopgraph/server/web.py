@@ -547,14 +547,13 @@ class Handler(BaseHTTPRequestHandler):
             if key in values:
                 raise _Problem(400, f"query {name}: parameter '{key}' is given twice — give it once")
             values[key] = value
-        try:
-            text = queries.query_text(query, values)
+        try:  # types and required parameters checked here; institutions are resolved by a worker's store
+            queries.query_text(query, values, store=queries.DEFERRED)
         except QueryError as exc:
             message = re.sub(r"--param (\w+)=VALUE", r"?\1=VALUE", str(exc))
             raise _Problem(400, message) from None
-        if text_only:
-            return Reply(200, text.encode("utf-8"), "application/sparql-query; charset=utf-8")
-        job = Job("query", text=text, accept=self.headers.get("Accept"), formats=formats,
+        job = Job("named", text=query.name, params=tuple(values.items()), text_only=text_only,
+                  accept=self.headers.get("Accept"), formats=formats,
                   max_results=self.server.settings.max_results, prefixes=dict(PREFIXES))
         return self.server.pool.run(job, timeout=self.server.settings.timeout)
 
