@@ -264,6 +264,8 @@ class Stats:
     community_bridges: list[tuple[str, str]] = field(default_factory=list)
     bridges: list[tuple[str, str]] = field(default_factory=list)
     countries: list[dict[str, Any]] = field(default_factory=list)
+    #: how many institutions (and communities) the table shows; None: all
+    top: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
@@ -291,7 +293,13 @@ class Stats:
         if self.betweenness_sampled:
             out.append("(betweenness estimated from a seeded sample of pivots)")
         out += ["", "communities:"]
-        out += [f"  {index}: {', '.join(members)}" for index, members in enumerate(self.communities, 1)]
+        shown = self.communities if self.top is None else self.communities[: self.top]
+        for index, members in enumerate(shown, 1):
+            listed = members if self.top is None else members[: self.top]
+            more = f" and {len(members) - len(listed)} more" if len(listed) < len(members) else ""
+            out.append(f"  {index} ({len(members)}): {', '.join(listed)}{more}")
+        if len(shown) < len(self.communities):
+            out.append(f"  and {len(self.communities) - len(shown)} more communities (--top shows more)")
         out.append("links between communities: " + (", ".join(f"{u}–{v}" for u, v in self.community_bridges) or "none"))
         out.append("bridges (cut edges): " + (", ".join(f"{u}–{v}" for u, v in self.bridges) or "none"))
         out += ["", f"{'countries':<10} {'pairs':>5} {'weight':>6}  {'years':<9}  kinds"]
@@ -360,8 +368,9 @@ def stats(
         density=nx.density(simple) if n > 1 else 0.0,
         betweenness_sampled=n > exact_up_to,
         ranking=ranking,
-        communities=[sorted(map(str, part)) for part in parts],
+        communities=[[str(node) for node in order if node in part] for part in parts],  # strongest first
         community_bridges=[(str(u), str(v)) for u, v in community_bridges(simple, parts)],
         bridges=[(str(u), str(v)) for u, v in bridges(simple)],
         countries=countries,
+        top=top,
     )

@@ -319,6 +319,15 @@ def _edges(
     return rows, src, dst, weights
 
 
+def drawn_edges(G: nx.Graph) -> int:
+    """How many edges the page draws: one per pair of nodes (a multigraph's parallel edges are merged,
+    as :func:`_merged_edges` merges them), so that what a command says agrees with what the page shows."""
+    if not G.is_multigraph():
+        return G.number_of_edges()
+    directed = G.is_directed()
+    return len({(u, v) if directed else frozenset((u, v)) for u, v in G.edges()})
+
+
 def _merged_edges(G: nx.Graph, index: Mapping[Hashable, int]) -> list[tuple[Any, Any, dict[str, Any]]]:
     """Parallel edges of a multigraph merged into one edge per pair of nodes."""
     merged: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
