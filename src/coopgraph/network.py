@@ -366,10 +366,10 @@ def full_graph(store: Store) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(view="full")
     types: dict[Hashable, set[URIRef]] = defaultdict(set)
     terms: dict[str, URIRef | BNode] = {}
-    for row in _rows(store, "entities"):
-        key = node_key(row.entity)
-        terms[key] = row.entity
-        types[key].add(row.type)
+    for entity, type_ in _rows(store, "entities"):
+        key = node_key(entity)
+        terms[key] = entity
+        types[key].add(type_)
     for key in sorted(types):
         kind = _most_specific(types[key])
         G.add_node(
@@ -379,26 +379,25 @@ def full_graph(store: Store) -> nx.MultiDiGraph:
     literals: dict[tuple[str, str], list[Literal]] = defaultdict(list)
     references: dict[tuple[str, str], set[str]] = defaultdict(set)
     edges: set[tuple[str, str, str, URIRef]] = set()
-    for row in _rows(store, "statements"):
-        subject = node_key(row.subject)
+    for subject_term, property_, value in _rows(store, "statements"):
+        subject = node_key(subject_term)
         if subject not in G:
             continue
-        prop = node_key(row.property)
-        value = row.value
+        prop = node_key(property_)
         node = G.nodes[subject]
         if isinstance(value, Literal):
-            if row.property == SKOS.prefLabel:
+            if property_ == SKOS.prefLabel:
                 node["names"].setdefault(value.language or "", str(value))
-            elif row.property == SKOS.altLabel:
+            elif property_ == SKOS.altLabel:
                 node["aliases"].setdefault(value.language or "", []).append(str(value))
             else:
                 literals[subject, prop].append(value)
             continue
         target = node_key(value)
-        if row.property == PROV.wasDerivedFrom:
+        if property_ == PROV.wasDerivedFrom:
             node["sources"].append(target)
         elif target in G:
-            edges.add((subject, target, prop, row.property))
+            edges.add((subject, target, prop, property_))
         else:
             references[subject, prop].add(target)
     attributes: dict[tuple[str, str], Any] = {key: _literal_values(values) for key, values in literals.items()}
