@@ -18,7 +18,8 @@ setup(
     packages=find_packages("src") + sorted(SHIPPED),
     package_dir={"": "src", **SHIPPED},
     package_data={
-        "coopgraph": ["py.typed", "data/*", "server/*.rq", "server/*.ttl", "static/*", "static/yasgui/*"],
+        "coopgraph": ["py.typed", "data/*", "server/*.rq", "server/*.ttl", "static/*", "static/yasgui/*",
+                      "static/vis-network/*"],
         **{name: ["*.ttl", "*.jsonld", "*.rq"] for name in SHIPPED},
     },
 )

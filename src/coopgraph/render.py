@@ -2,8 +2,9 @@
 
 The page is written here directly rather than through pyvis's ``Network`` class: pyvis's
 ``add_node`` is quadratic (10,000 nodes take 12.5 s) and every one of its templates links Bootstrap
-or vis-network from a CDN. Only the vis-network files that ship inside the pyvis package are used,
-inlined into the page together with the graph as JSON, so that nothing is fetched when it opens.
+or vis-network from a CDN. vis-network is vendored in ``coopgraph/static/vis-network/`` (its
+NOTICE.md says which build and from where) and inlined into the page, under a comment naming its
+version and licence, together with the graph as JSON, so that nothing is fetched when it opens.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ __all__ = ["render_html", "html_document"]
 
 ColorBy = Literal["country", "kind"]
 
+#: The vis-network release vendored in ``coopgraph/static/vis-network/`` (see its NOTICE.md).
 VIS_VERSION = "9.1.2"
+#: Heads the inlined vis-network script and stylesheet of every page.
+VIS_NOTICE = (
+    f"/*! vis-network {VIS_VERSION} | https://github.com/visjs/vis-network | (c) 2011-2017 Almende B.V., "
+    "(c) 2017-2019 visjs contributors | License: Apache-2.0 OR MIT */"
+)
 #: Above this many nodes (by default) the layout is computed in Python and physics is switched off.
 PHYSICS_THRESHOLD = 500
 #: Iterations vis-network may spend stabilising a small graph before it is first drawn.
@@ -770,14 +777,9 @@ def _script_json(data: Any) -> str:
 
 
 def _asset(name: str) -> str:
-    root = resources.files("pyvis")
-    for folder in (("lib", f"vis-{VIS_VERSION}"), ("templates", "lib", f"vis-{VIS_VERSION}")):
-        candidate = root.joinpath(*folder, name)
-        if candidate.is_file():
-            return candidate.read_text(encoding="utf-8")
-    raise FileNotFoundError(
-        f"vis-network {VIS_VERSION} ({name}) not found inside the installed pyvis package — reinstall pyvis>=0.3.2"
-    )
+    """A vendored vis-network file, preceded by the comment that names the library and its licence."""
+    text = resources.files("coopgraph").joinpath("static", "vis-network", name).read_text(encoding="utf-8")
+    return VIS_NOTICE + "\n" + text
 
 
 def _csp_hash(script: str) -> str:
@@ -788,7 +790,7 @@ def _csp_hash(script: str) -> str:
 def _static_parts() -> tuple[str, str, str]:
     """The page's fixed head, scripts and Content-Security-Policy, read and hashed once."""
     vis_js = _asset("vis-network.min.js")
-    vis_css = _asset("vis-network.css")
+    vis_css = _asset("vis-network.min.css")
     for text, closer in ((vis_js, "</script"), (_APP_JS, "</script"), (vis_css, "</style")):
         lowered = text.lower()
         if closer in lowered or "<!--" in lowered:
