@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from coopgraph import derive as derivation
-from coopgraph import ids, resources
+from coopgraph import ids, progress, resources
 from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import SourceError
 from coopgraph.namespaces import COOP
@@ -81,7 +81,7 @@ def build_dataset(paths: Iterable[str | Path], *, root: str | Path | None = None
         first = Path(paths[0]) if paths else Path(".")
         root = first if first.is_dir() else first.parent
     root = Path(root)
-    reads = [read_source(f) for f in files]
+    reads = [read_source(f) for f in progress.each(files, "reading sources")]
     _check_unique(reads)
     _resolve_mentions(reads)
     dataset = bind_prefixes(Dataset())

@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from coopgraph import export, ids, network, publish, render, timeline
+from coopgraph import export, ids, network, progress, publish, render, timeline
 from coopgraph.build import Build, build_dataset
 from coopgraph.dataset import union
 from coopgraph.errors import CoopgraphError, SourceError, ValidationError
@@ -177,7 +177,7 @@ def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: Store 
     built = valid(built_store)
     assert built is not None
     summary = _summarise(built, [])
-    summary.written = export.write_files(out, outputs(built_store))
+    summary.written = export.write_files(out, progress.each_call(outputs(built_store), "writing outputs"))
     if store is not None and not isinstance(store, MemoryStore):
         report = store.load(built.dataset)
         report.spec = store.spec
