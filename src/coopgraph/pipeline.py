@@ -65,6 +65,10 @@ def outputs(store: Store) -> dict[str, Callable[[], bytes]]:
     return files
 
 
+#: Sources the summary lists one by one; past that it counts the rest.
+SOURCES_LISTED = 20
+
+
 @dataclass
 class Summary:
     """What a build holds: triples, entities per class, sources, problems, files written."""
@@ -80,7 +84,12 @@ class Summary:
         """The summary as the lines ``coopgraph build`` prints."""
         out = [f"{self.triples} triples in {len(self.sources)} named graphs"]
         out.append("sources:")
-        out += [f"  {graph:<32} {count:>5} triples  {title}" for graph, title, count in self.sources]
+        shown = self.sources if len(self.sources) <= SOURCES_LISTED else self.sources[: SOURCES_LISTED - 1]
+        out += [f"  {graph:<32} {count:>5} triples  {title}" for graph, title, count in shown]
+        if len(shown) < len(self.sources):
+            rest = self.sources[len(shown):]
+            out.append(f"  … and {len(rest)} more sources, {sum(c for _, _, c in rest)} triples "
+                       "(out/void.ttl and out/report.html list every one)")
         out.append("entities per class:")
         out += [f"  {name:<28} {count:>5}" for name, count in self.classes.items()]
         verdict = "valid (SHACL shapes and references)" if not self.problems else f"{len(self.problems)} problems"
