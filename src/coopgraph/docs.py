@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -302,7 +302,7 @@ def _keys(context: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
 def ontology_html(
     ontology: Graph | None = None,
     *,
-    examples: Graph | Dataset | None = None,
+    examples: Graph | None = None,
     context: dict[str, Any] | None = None,
 ) -> str:
     """The documentation of the ontology as one self-contained HTML page (no scripts, nothing fetched).
@@ -315,7 +315,7 @@ def ontology_html(
     Parameters
     ----------
     ontology : the OWL ontology (default: ``ontology/coop.ttl``)
-    examples : data to draw examples from (a Dataset is read as the union of its graphs)
+    examples : data to draw examples from (the union of a store's graphs: :meth:`Store.union`)
     context : the JSON-LD authoring context (default: ``ontology/context.jsonld``)
 
     Examples
@@ -326,12 +326,6 @@ def ontology_html(
     """
     ontology = ontology if ontology is not None else resources.ontology()
     context = context if context is not None else resources.context()
-    if isinstance(examples, Dataset):
-        union = Graph()
-        for graph in examples.graphs():
-            for triple in graph:
-                union.add(triple)
-        examples = union
     page = _Page(ontology, examples, context)
     return _document(page)
 

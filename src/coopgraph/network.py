@@ -192,7 +192,7 @@ def _statement_order(row: ResultRow) -> tuple[str, str, int, str, str]:
             f"{value.language or ''}^{value.datatype or ''}" if isinstance(value, Literal) else "")
 
 
-def _places(graph: Graph | Store) -> dict[URIRef, tuple[str | None, str | None]]:
+def _places(graph: Store) -> dict[URIRef, tuple[str | None, str | None]]:
     """Each place an institution is in → (city name or None, country code or None)."""
     places: dict[URIRef, tuple[str | None, str | None]] = {}
     for place, is_city, place_name, country_code in _rows(graph, "places"):
@@ -205,7 +205,7 @@ def _places(graph: Graph | Store) -> dict[URIRef, tuple[str | None, str | None]]
     return places
 
 
-def _cooperations(graph: Graph | Store) -> dict[URIRef, dict[str, Any]]:
+def _cooperations(graph: Store) -> dict[URIRef, dict[str, Any]]:
     """Each derived cooperation → its partners, kind, years, evidence count, evidence and sources."""
     kinds = cooperation_kinds()
     field = {str(COOP.partner): "partners", str(COOP.cooperationKind): "kind", str(COOP.firstYear): "first",

@@ -32,7 +32,7 @@ from coopgraph.errors import StoreError
 from coopgraph.server.formats import GRAPH_FORMATS, TABLE_FORMATS, NotAcceptable, negotiate
 from coopgraph.stores import Endpoint, EndpointError, RemoteStore, Store, StoreSyntaxError, parse_spec
 
-__all__ = ["Job", "Reply", "Refused", "Source", "check_query", "check_update", "open_store", "handle", "worker_main"]
+__all__ = ["Job", "Reply", "Refused", "Source", "check_query", "check_update", "open_source", "handle", "worker_main"]
 
 _TABLE = {f.name: f for f in TABLE_FORMATS}
 _GRAPH = {f.name: f for f in GRAPH_FORMATS}
@@ -235,7 +235,7 @@ class Source:
         return "remote" if self.remote else "oxigraph-write" if self.write else "oxigraph"
 
 
-def open_store(source: Source) -> Store:
+def open_source(source: Source) -> Store:
     """The store a worker answers from."""
     return stores.open_store(source.spec, read_only=not source.write, update_url=source.update_url, union=source.union)
 
@@ -555,7 +555,7 @@ def handle(store: Any, job: Job) -> Reply:
 def worker_main(conn: Any, source: Source) -> None:
     """A worker process: open the store, say ``ready``, then answer jobs until the pipe closes."""
     try:
-        store = open_store(source)
+        store = open_source(source)
     except Exception as exc:  # reported to the parent, which fails to start with the message
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return

@@ -58,7 +58,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes answering from ``spec`` (see :func:`coopgraph.server.engine.open_store`).
+    """``size`` worker processes answering from ``spec`` (see :func:`coopgraph.server.engine.open_source`).
 
     Parameters
     ----------
