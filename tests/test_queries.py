@@ -18,6 +18,7 @@ from rdflib.plugins.sparql.results.csvresults import CSVResultParser
 from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
 from rdflib.query import Result
 
+from conftest import store_of
 from coopgraph import derive, export, ids, resources
 from coopgraph.build import build_dataset
 from coopgraph.cli import main
@@ -282,6 +283,12 @@ def builds(shipped_build, multi_build):
 
 
 @pytest.fixture(scope="module")
+def memory(shipped_store, multi_build):
+    """The same builds as memory stores (what ``run_query`` takes)."""
+    return {"shipped": shipped_store, "multi": MemoryStore(multi_build.dataset)}
+
+
+@pytest.fixture(scope="module")
 def stores(builds):
     """The same datasets in Oxigraph, loaded from coopgraph's TriG export."""
     out = {}
@@ -296,9 +303,9 @@ def stores(builds):
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_query_answers(case, builds):
+def test_query_answers(case, memory):
     fixture, name, params, expected = case
-    result = run_query(builds[fixture].dataset, name, params)
+    result = run_query(memory[fixture], name, params)
     assert [str(v) for v in result.vars] == list(load_query(name).returns)  # the header says what comes back
     assert _rows(result) == expected
 
@@ -336,9 +343,13 @@ def test_no_property_path_of_unbounded_length(path):
     assert not re.search(r"(?<=[\w>)])[*+](?=[\s?$<(/|^.;,])", body)
 
 
-def test_queries_run_on_a_plain_graph_as_on_the_dataset(shipped_build):
-    plain = run_query(union(shipped_build.dataset), "partners", {"institution": "lstu"})
-    assert _rows(plain) == CASES[0][3]
+def test_a_store_answers_over_the_union_of_its_named_graphs(shipped_store):
+    """The data in one graph or spread over one graph per source (and the derived graph): the same answers."""
+    assert len(shipped_store.graphs()) > 1
+    one_graph = store_of(shipped_store.union())
+    assert len(one_graph.graphs()) == 1
+    assert _rows(run_query(one_graph, "partners", {"institution": "lstu"})) == CASES[0][3]
+    assert _rows(run_query(shipped_store, "partners", {"institution": "lstu"})) == CASES[0][3]
 
 
 # ------------------------------------------------------------------------------------- derived cooperation
@@ -436,27 +447,27 @@ HOSTILE = ["> } ; DROP ALL #", 'x" } ; DROP ALL #', "x' } ; DROP ALL #", '"""', 
 
 
 def test_an_institution_iri_is_taken_as_it_is_and_an_unknown_one_gets_the_closest_names(shipped_build):
-    from coopgraph import queries as q
+    from coopgraph import resolve
 
-    store = MemoryStore(shipped_build.dataset)
-    q._RESOLVERS.clear()
+    store = MemoryStore(shipped_build.dataset)  # a store no resolver has seen yet
     assert resolve_institution("https://w3id.org/coopgraph/id/lstu", store) == URIRef(ids.entity("lstu"))
     assert resolve_institution("cgid:ustl", store) == URIRef(ids.entity("ustl"))
-    assert q._RESOLVERS == {}  # no resolver built: the names of the graph were not gathered
+    assert store not in resolve._BY_STORE  # no resolver built: the names of the store were not gathered
     with pytest.raises(ValueError, match="lstu"):
         resolve_institution("https://w3id.org/coopgraph/id/lstuu", store)  # not an institution: the resolver says which are close
+    assert store in resolve._BY_STORE  # that one needed the resolver
     assert resolve_institution("https://ror.org/006fh5g40", store) == URIRef(ids.entity("lstu"))  # a ROR IRI: resolved
 
 
 @pytest.mark.parametrize("value", HOSTILE + ["Липецкий Политех", "辽宁"])
-def test_a_hostile_value_is_only_a_value(value, shipped_build):
-    before = len(union(shipped_build.dataset))
+def test_a_hostile_value_is_only_a_value(value, shipped_store):
+    before = len(union(shipped_store.dataset()))
     query = load_query(ECHO)
-    assert _rows(run_query(shipped_build.dataset, query, {"text": value})) == [(value, str(len(value)))]
+    assert _rows(run_query(shipped_store, query, {"text": value})) == [(value, str(len(value)))]
     text = query_text(query, {"text": value})
     block = re.search(r" VALUES \(\?text\) \{ \((.*)\) \} ", text, re.S)
     assert text.replace(block.group(0), "") == query.text  # the rest of the text is as written
-    assert len(union(shipped_build.dataset)) == before
+    assert len(union(shipped_store.dataset())) == before
 
 
 @pytest.mark.parametrize("value", HOSTILE + ["Липецкий Политех", "辽宁"])
@@ -466,10 +477,10 @@ def test_a_hostile_value_is_only_a_value_on_oxigraph(value, stores):
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_a_hostile_name_finds_nothing_and_changes_nothing(value, shipped_build):
-    before = set(shipped_build.dataset.quads())
-    assert _rows(run_query(shipped_build.dataset, "find-institution", {"name": value})) == []
-    assert set(shipped_build.dataset.quads()) == before
+def test_a_hostile_name_finds_nothing_and_changes_nothing(value, shipped_store):
+    before = set(shipped_store.dataset().quads())
+    assert _rows(run_query(shipped_store, "find-institution", {"name": value})) == []
+    assert set(shipped_store.dataset().quads()) == before
 
 
 @pytest.mark.parametrize("value", ["> } ; DROP ALL #", "lstu> } #", "lstu\n} #", "a b", "<lstu> <x>", 'x"y'])
@@ -512,9 +523,9 @@ def test_values_must_fit_their_type(params, message):
 
 
 @pytest.fixture(scope="module")
-def agreements(multi_build):
+def agreements(memory):
     """A result with IRIs, language-tagged and typed literals, a comma and unbound cells."""
-    return run_query(multi_build.dataset, "agreements", {})
+    return run_query(memory["multi"], "agreements", {})
 
 
 def _terms(result) -> list[tuple]:
@@ -541,8 +552,8 @@ def test_csv_parses_back_to_the_same_text(agreements):
     assert next(csv.reader(io.StringIO(data.decode("utf-8"))))[0] == "agreement"
 
 
-def test_tsv_escapes_what_would_break_a_line(shipped_build):
-    result = run_query(shipped_build.dataset, load_query(ECHO), {"text": 'a\tb\nc"d'})
+def test_tsv_escapes_what_would_break_a_line(shipped_store):
+    result = run_query(shipped_store, load_query(ECHO), {"text": 'a\tb\nc"d'})
     data = format_result(result, "tsv")
     assert data == b'?text\t?length\n"a\\tb\\nc\\"d"\t"7"^^<http://www.w3.org/2001/XMLSchema#integer>\n'
     (row,) = TSVResultParser().parse(io.StringIO(data.decode("utf-8")))
@@ -550,16 +561,16 @@ def test_tsv_escapes_what_would_break_a_line(shipped_build):
 
 
 @pytest.mark.parametrize(("fmt", "rdf_format"), [("turtle", "turtle"), ("jsonld", "json-ld")])
-def test_graph_formats_parse_back_to_the_same_graph(fmt, rdf_format, shipped_build):
-    result = run_query(shipped_build.dataset, "rules/cooperation-visits", {})
+def test_graph_formats_parse_back_to_the_same_graph(fmt, rdf_format, shipped_store):
+    result = run_query(shipped_store, "rules/cooperation-visits", {})
     data = format_result(result, fmt)
     parsed = Graph().parse(data=data, format=rdf_format)
     assert len(parsed) == 21  # 3 visit pairs × 7 statements (their trips: cooperation-visits-evidence)
     assert isomorphic(parsed, result.graph)
 
 
-def test_the_table_is_for_reading(shipped_build):
-    table = format_result(run_query(shipped_build.dataset, "partners", {"institution": "ustl"}), "table")
+def test_the_table_is_for_reading(shipped_store):
+    table = format_result(run_query(shipped_store, "partners", {"institution": "ustl"}), "table")
     assert table == (
         "partner    partnerLabel                        kinds                     firstYear  lastYear  evidence  planned"
         "  sources\n"
@@ -577,21 +588,21 @@ def _kinds(table: str) -> str:
     return found.group()
 
 
-def test_the_table_aligns_wide_characters_and_cuts_long_cells(shipped_build):
-    table = format_result(run_query(shipped_build.dataset, "find-institution", {"name": "辽宁"}), "table")
+def test_the_table_aligns_wide_characters_and_cuts_long_cells(shipped_store):
+    table = format_result(run_query(shipped_store, "find-institution", {"name": "辽宁"}), "table")
     assert table == (
         "institution  institutionLabel                               matches       exact\n"
         "-----------  ---------------------------------------------  ------------  -----\n"
         "cgid:ustl    University of Science and Technology Liaoning  辽宁科技大学  false\n"
         "(1 row)\n"
     )
-    cut = format_result(run_query(shipped_build.dataset, "sources", {"entity": "lstu"}), "table")
+    cut = format_result(run_query(shipped_store, "sources", {"entity": "lstu"}), "table")
     assert "  На просторах Поднебесной: Липецкий Политех наращивает сотру…  " in cut
 
 
-def test_ask_results(shipped_build):
+def test_ask_results(shipped_store):
     query = parse_query("PREFIX coop: <https://w3id.org/coopgraph/ns#>\nASK { ?v a coop:Visit }")
-    result = run_query(shipped_build.dataset, query)
+    result = run_query(shipped_store, query)
     assert format_result(result, "table") == "true\n"
     assert json.loads(format_result(result, "json"))["boolean"] is True
 
@@ -601,10 +612,10 @@ def test_ask_results(shipped_build):
     ("partners", "turtle", "a SELECT query returns a table — use --format table, json, xml, csv or tsv"),
     ("partners", "yaml", "unknown format 'yaml'"),
 ])
-def test_a_format_that_does_not_fit_is_an_error(query, fmt, message, shipped_build):
+def test_a_format_that_does_not_fit_is_an_error(query, fmt, message, shipped_store):
     params = {"institution": "lstu"} if query == "partners" else {}
     with pytest.raises(QueryError, match=re.escape(message)):
-        format_result(run_query(shipped_build.dataset, query, params), fmt, name=query)
+        format_result(run_query(shipped_store, query, params), fmt, name=query)
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -613,7 +624,7 @@ def test_a_format_that_does_not_fit_is_an_error(query, fmt, message, shipped_bui
 def test_a_syntax_error_names_the_query_line_and_column():
     path = INVALID / "syntax-error.rq"
     with pytest.raises(QueryError) as caught:
-        run_query(Graph(), load_query(path))
+        run_query(MemoryStore(), load_query(path))
     message = str(caught.value)
     assert message.startswith(f"query {path}: SPARQL syntax error at line 8, column 3, near 'FILTER(?visit > )'")
     assert message.endswith(f"({path}:8:3)")
@@ -621,18 +632,18 @@ def test_a_syntax_error_names_the_query_line_and_column():
 
 def test_a_syntax_error_in_inline_sparql_keeps_its_position():
     with pytest.raises(QueryError, match=r"^query -e: SPARQL syntax error at line 3, column 3, near 'OPTINAL"):
-        run_query(Graph(), parse_query("SELECT ?v WHERE {\n  ?v ?p ?o .\n  OPTINAL { ?v ?q ?w }\n}"))
+        run_query(MemoryStore(), parse_query("SELECT ?v WHERE {\n  ?v ?p ?o .\n  OPTINAL { ?v ?q ?w }\n}"))
 
 
 def test_a_syntax_error_is_reported_where_the_text_was_written_even_with_parameters():
     query = parse_query("#+ params: name (string, required)\nSELECT ?name WHERE {\n  ?x ?y ?name\n  FILTER(?name > )\n}")
     with pytest.raises(QueryError, match=r"line 4, column 3"):
-        run_query(Graph(), query, {"name": "x"})
+        run_query(MemoryStore(), query, {"name": "x"})
 
 
 def test_an_undeclared_prefix_is_named():
     with pytest.raises(QueryError, match=r"query -e: Unknown namespace prefix : nope — declare it with PREFIX"):
-        run_query(Graph(), parse_query("SELECT ?v WHERE { ?v a nope:Visit }"))
+        run_query(MemoryStore(), parse_query("SELECT ?v WHERE { ?v a nope:Visit }"))
 
 
 def test_an_unknown_parameter_names_the_query_and_its_parameters():
@@ -733,11 +744,16 @@ def test_queries_command_lists_the_library(capsys):
 
 
 def test_query_sources_checks_before_building(tmp_path):
-    missing = tmp_path / "nothing-here"
+    from coopgraph.errors import SourceError
+    from coopgraph.stores import open_store
+
+    store = open_store("memory", sources=[tmp_path / "nothing-here"])  # built when first read, and that fails
     with pytest.raises(QueryError, match="unknown parameter"):
-        query_sources("partners", data=[missing], params={"x": "1"})
+        query_sources("partners", store=store, params={"x": "1"})
     with pytest.raises(QueryError, match="unknown format"):
-        query_sources("partners", data=[missing], params={"institution": "lstu"}, fmt="html")
+        query_sources("partners", store=store, params={"institution": "lstu"}, fmt="html")
+    with pytest.raises(SourceError):
+        query_sources("partners", store=store, params={"institution": "lstu"})  # only a good query reads the store
 
 
 def test_formats_are_the_documented_ones():
@@ -759,12 +775,13 @@ NAMED = [
 
 
 @pytest.mark.parametrize(("mention", "expected"), NAMED)
-def test_an_institution_parameter_may_be_a_name_acronym_or_identifier(mention, expected, shipped_build, tmp_path):
+def test_an_institution_parameter_may_be_a_name_acronym_or_identifier(mention, expected, shipped_build, shipped_store,
+                                                                     tmp_path):
     from coopgraph.stores import open_store
 
-    direct = _rows(run_query(shipped_build.dataset, "partners", {"institution": expected}))
+    direct = _rows(run_query(shipped_store, "partners", {"institution": expected}))
     assert direct  # every institution of the article has partners
-    assert _rows(run_query(shipped_build.dataset, "partners", {"institution": mention})) == direct
+    assert _rows(run_query(shipped_store, "partners", {"institution": mention})) == direct
     store = open_store(f"oxigraph:{tmp_path / 'store'}")
     try:
         store.load(shipped_build.dataset)
@@ -773,8 +790,8 @@ def test_an_institution_parameter_may_be_a_name_acronym_or_identifier(mention, e
         store.close()
 
 
-def test_an_unknown_institution_name_is_a_query_error_with_the_closest_names(shipped_build):
+def test_an_unknown_institution_name_is_a_query_error_with_the_closest_names(shipped_store):
     with pytest.raises(QueryError) as error:
-        run_query(shipped_build.dataset, "partners", {"institution": "Lipetsk State Technical Univ"})
+        run_query(shipped_store, "partners", {"institution": "Lipetsk State Technical Univ"})
     assert "query partners: parameter institution:" in str(error.value)
     assert "Lipetsk State Technical University" in str(error.value)
