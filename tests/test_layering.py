@@ -11,8 +11,9 @@ PACKAGE = ROOT / "src" / "coopgraph"
 
 #: Stages in the order data flows; a module may import its own stage or earlier ones.
 STAGES = [
-    {"errors", "namespaces", "resources", "sparqltext"},
+    {"errors", "namespaces", "resources", "sparqltext", "choices", "progress"},
     {"codegen", "ids", "oxterms"},
+    {"dataset"},
     {"resolve"},
     {"sources"},
     {"synth"},
@@ -20,7 +21,7 @@ STAGES = [
     {"derive"},
     {"build"},
     {"validate"},
-    {"store"},
+    {"stores"},  # after the builder: a memory store is built from its sources (stores/__init__.py, open_store)
     {"queries"},
     {"network"},
     {"analysis", "timeline"},
@@ -77,3 +78,30 @@ def test_the_layering_check_catches_a_backward_import(tmp_path: Path):
     bad = tmp_path / "build.py"
     bad.write_text("from coopgraph.cli import main\n", encoding="utf-8")
     assert RANK[_stage(next(iter(_imports(bad))))] > RANK["build"]
+
+
+#: The modules that may import the builder: itself, the stores' one door to it (``open_store`` builds a
+#: memory store from its sources, in ``stores/__init__.py``), validation (it checks a ``Build``: the file
+#: and line of each statement), the main job and the command line. Every other stage receives a Store.
+MAY_IMPORT_BUILD = {"build.py", "stores/__init__.py", "validate.py", "pipeline.py", "cli.py"}
+
+
+def _importers_of(stage: str) -> set[str]:
+    return {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if any(_stage(imported) == stage for imported in _imports(path))
+    }
+
+
+def test_only_the_stores_door_the_main_job_and_the_cli_import_the_builder():
+    importers = _importers_of("build")
+    assert "stores/__init__.py" in importers  # the check sees imports inside functions (open_store's)
+    assert not importers - MAY_IMPORT_BUILD, f"these modules import coopgraph.build: {sorted(importers - MAY_IMPORT_BUILD)}"
+
+
+def test_the_builder_check_catches_a_stage_that_builds(tmp_path: Path):
+    bad = tmp_path / "network.py"
+    bad.write_text("def f():\n    from coopgraph.build import build_dataset\n", encoding="utf-8")
+    assert {_stage(m) for m in _imports(bad)} == {"build"}
+    assert "network.py" not in MAY_IMPORT_BUILD and "stores/memory.py" not in MAY_IMPORT_BUILD
