@@ -68,7 +68,7 @@ def _declared_dependencies() -> set[str]:
 
 def test_the_import_walk_sees_imports_inside_functions_and_resource_reads():
     imports = _imported_top_level_modules()
-    assert "src/coopgraph/store.py" in imports["pyparsing"]  # `from pyparsing import ...` inside a method
+    assert "src/coopgraph/stores/memory.py" in imports["pyparsing"]  # `from pyparsing import ...` inside a method
     assert "src/coopgraph/render.py" in imports["scipy"]  # `from scipy import fft` inside a function
     assert "src/coopgraph/server/web.py" in imports["coopgraph"]  # resources.files("coopgraph")
     assert "json" in imports and "json" not in _third_party_imports()
