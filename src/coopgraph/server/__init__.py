@@ -38,20 +38,29 @@ from coopgraph.server.engine import Source
 from coopgraph.server.pool import PoolError, WorkerPool
 from coopgraph.server.web import EndpointServer, Settings
 from coopgraph.stores import MemoryStore, OxigraphStore, RemoteStore, Store, open_store, parse_spec
+from coopgraph.stores.folderlock import FolderLock
 
 __all__ = ["Server", "Settings", "StoreSpec", "prepare_store", "start_server", "serve"]
 
 
 @dataclass
 class StoreSpec:
-    """Where the workers read (and, for an update, write), what it holds, and what to remove after."""
+    """Where the workers read (and, for an update, write), what it holds, and what to remove or let go after.
+
+    ``lock`` is the shared lock on an Oxigraph folder this server serves: while it is held, a
+    ``coopgraph load`` into the folder is refused (see :mod:`coopgraph.stores.folderlock`).
+    """
 
     read: Source
     write: Source | None
     description: str
     temporary: Path | None = None
+    lock: FolderLock | None = None
 
     def cleanup(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
         if self.temporary is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
             self.temporary = None
@@ -119,7 +128,7 @@ def _shared_oxigraph(folder: Path) -> StoreSpec:
     with open_store(spec) as opened:  # puts back a store a cut-short load left aside; checks the lock
         description = f"{len(opened)} triples in {len(opened.graphs())} named graphs in {folder}"
     gc.collect()
-    return StoreSpec(Source(spec), Source(spec, write=True), description)
+    return StoreSpec(Source(spec), Source(spec, write=True), description, lock=FolderLock(folder, shared=True))
 
 
 @dataclass

@@ -237,7 +237,8 @@ class Source:
 
 def open_source(source: Source) -> Store:
     """The store a worker answers from."""
-    return stores.open_store(source.spec, read_only=not source.write, update_url=source.update_url, union=source.union)
+    return stores.open_store(source.spec, read_only=not source.write, locked=False,  # the server holds the folder's lock
+                             update_url=source.update_url, union=source.union)
 
 
 def _graph_names(iris: Iterable[str]) -> list[ox.NamedNode]:

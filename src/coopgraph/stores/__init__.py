@@ -83,6 +83,7 @@ def open_store(
     sources: Iterable[str | Path] | None = None,
     root: str | Path | None = None,
     read_only: bool = False,
+    locked: bool = True,
     update_url: str | None = None,
     gsp_url: str | None = None,
     union: str | None = None,
@@ -97,6 +98,8 @@ def open_store(
     root : for ``memory`` with ``sources``, the folder file names in the provenance are relative to
     read_only : for ``oxigraph:DIR``, open it for reading only, beside a process that holds it (a
         server's workers); the folder must hold a store already
+    locked : for ``oxigraph:DIR``, hold the folder's lock while open (see
+        :mod:`coopgraph.stores.folderlock`); False only for a server's workers, whose server holds it
     update_url, gsp_url : for an endpoint, its SPARQL Update and Graph Store Protocol URLs when they
         are not where the query URL's layout puts them
     union : for an endpoint, how a query reaches the union of the named graphs (see :class:`Endpoint`)
@@ -138,5 +141,5 @@ def open_store(
 
         return MemoryStore(sources=build)
     if read.kind == "oxigraph":
-        return OxigraphStore(read.folder, read_only=read_only)
+        return OxigraphStore(read.folder, read_only=read_only, locked=locked)
     return RemoteStore(read.location, update_url=update_url, gsp_url=gsp_url, union=union)

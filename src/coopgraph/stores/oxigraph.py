@@ -17,6 +17,7 @@ from coopgraph import derive as derivation
 from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.errors import StoreError
 from coopgraph.stores.base import Store, StoreSyntaxError
+from coopgraph.stores.folderlock import FolderLock
 from coopgraph.stores.rdffiles import BULK_SUFFIXES, file_graph, graph_names, parse_error
 from coopgraph.stores.results import ox_result
 
@@ -31,22 +32,36 @@ class OxigraphStore(Store):
     during that swap, and a store found without ``DIR`` but with ``.DIR.old`` is put back on open.
     A large N-Quads or N-Triples file is loaded in parts, side by side (:mod:`coopgraph.bulkload`,
     the parts in ``.DIR.parts`` while it lasts).
+
+    The folder's lock (:mod:`coopgraph.stores.folderlock`) is taken first, before anything is
+    recovered or opened, and held until :meth:`close`; ``locked=False`` is for a server's workers,
+    whose server holds it for them.
     """
 
     kind = "oxigraph"
 
-    def __init__(self, location: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, location: str | Path, *, read_only: bool = False, locked: bool = True) -> None:
         self.location = Path(location)
         super().__init__(f"oxigraph:{self.location}")
         self.read_only = read_only
         self._staging = self.location.parent / f".{self.location.name}.staging"
         self._old = self.location.parent / f".{self.location.name}.old"
         self._parts = self.location.parent / f".{self.location.name}.parts"  # a large file cut for parallel loading
-        if read_only:  # beside the process that holds the store (a server's workers): nothing to recover or create
-            self._store: ox.Store | None = self._open_read_only(self.location)
-            return
-        self._recover()
-        self._store = self._open(self.location)
+        self._lock = FolderLock(self.location, shared=read_only) if locked else None
+        try:
+            if read_only:  # beside the process that holds the store (a server's workers): nothing to recover or create
+                self._store: ox.Store | None = self._open_read_only(self.location)
+                return
+            self._recover()  # only now that no other process uses the folder
+            self._store = self._open(self.location)
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _open_read_only(self, path: Path) -> ox.Store:
         if not path.is_dir():
@@ -181,6 +196,7 @@ class OxigraphStore(Store):
             self._store.flush()
         self._store = None
         gc.collect()
+        self._unlock()
 
 
 def _graph_counts(store: ox.Store, names: Sequence[str]) -> dict[str, int]:
