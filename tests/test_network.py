@@ -12,14 +12,16 @@ from pathlib import Path
 import matplotlib.image
 import networkx as nx
 import pytest
-from rdflib import RDF, Dataset, Graph
+from rdflib import RDF, Dataset, Graph, Literal
+from rdflib.namespace import SKOS
 
 from browser import chromium, open_page
-from conftest import DATA, TESTDATA
+from conftest import DATA, TESTDATA, store_of
 from coopgraph import cli, ids, network, pipeline, timeline
-from coopgraph.dataset import DERIVED_GRAPH, union
+from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP
+from coopgraph.stores import MemoryStore, parse_spec
 
 FIXTURE = TESTDATA / "valid" / "network" / "cooperation.ttl"
 
@@ -30,13 +32,20 @@ def fixture_graph() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def institutions(fixture_graph) -> nx.Graph:
-    return network.institution_network(fixture_graph)
+def fixture_store(fixture_graph):
+    """The fixture as a store (one named graph)."""
+    return store_of(fixture_graph)
 
 
 @pytest.fixture(scope="module")
-def shipped(shipped_build) -> Graph:
-    return union(shipped_build.dataset)
+def institutions(fixture_store) -> nx.Graph:
+    return network.institution_network(fixture_store)
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_store):
+    """The shipped data, built once, as a store."""
+    return shipped_store
 
 
 def _edges(G: nx.Graph) -> dict[tuple[str, str], dict]:
@@ -97,25 +106,27 @@ def test_one_edge_per_pair_aggregating_its_cooperations(institutions):
         (2024, None, {}),
     ],
 )
-def test_time_slice_keeps_cooperations_overlapping_it(fixture_graph, since, until, expected):
-    G = network.institution_network(fixture_graph, since=since, until=until)
+def test_time_slice_keeps_cooperations_overlapping_it(fixture_store, since, until, expected):
+    G = network.institution_network(fixture_store, since=since, until=until)
     assert {pair: data["weight"] for pair, data in _edges(G).items()} == expected
     assert G.number_of_nodes() == 6  # every institution stays, as an isolate if need be
     assert (G.graph["since"], G.graph["until"]) == (since, until)
 
 
-def test_time_slice_without_isolates(fixture_graph):
-    G = network.institution_network(fixture_graph, since=2020, isolates=False)
+def test_time_slice_without_isolates(fixture_store):
+    G = network.institution_network(fixture_store, since=2020, isolates=False)
     assert sorted(G) == ["alpha", "beta", "delta"]
 
 
-def test_a_dataset_reads_as_the_union_of_its_graphs(fixture_graph, institutions):
+def test_a_store_reads_as_the_union_of_its_named_graphs(fixture_graph, institutions):
     dataset = Dataset()
     derived = dataset.graph(DERIVED_GRAPH)
     facts = dataset.graph(ids.graph("facts"))
     for triple in fixture_graph:
         (derived if (triple[0], None, COOP.Cooperation) in fixture_graph else facts).add(triple)
-    G = network.institution_network(dataset)
+    store = store_of(dataset)
+    assert store.graphs() == sorted([DERIVED_GRAPH, ids.graph("facts")])  # the facts and the cooperations apart
+    G = network.institution_network(store)
     assert nx.utils.graphs_equal(G, institutions)
 
 
@@ -153,7 +164,7 @@ def test_full_graph_types_every_entity_and_keeps_literals_as_attributes(shipped)
     assert G.nodes["lstu-visit-liaoning-2023-09-participation-1"]["kind"] == "participation"
     assert all(data["kind"] for _, data in G.nodes(data=True))
     # the nodes are exactly the typed entities: literals are attributes, never nodes
-    assert {data["iri"] for _, data in G.nodes(data=True)} == {str(s) for s in shipped.subjects(RDF.type)}
+    assert {data["iri"] for _, data in G.nodes(data=True)} == {str(s) for s in shipped.union().subjects(RDF.type)}
     assert G.nodes["icciera-2023"]["schema:startDate"] == "2023-09-14"
     assert G.nodes["lstu-ustl-staff-teaching-2023"]["coop:participantCount"] == "5"
     assert G.nodes["sut"]["owl:sameAs"] == ["http://www.wikidata.org/entity/Q11138930", "https://ror.org/00d7f8730"]
@@ -171,11 +182,12 @@ def test_full_graph_types_every_entity_and_keeps_literals_as_attributes(shipped)
     assert not any(k == "prov:wasDerivedFrom" for *_, k in G.edges(keys=True))
 
 
-def test_ego_network(institutions):
+def test_ego_network(institutions, fixture_store):
     assert sorted(network.ego_network(institutions, "alpha")) == ["alpha", "beta", "delta"]
     assert sorted(network.ego_network(institutions, "alpha", depth=2)) == ["alpha", "beta", "delta", "gamma"]
     assert sorted(network.ego_network(institutions, "alpha", depth=0)) == ["alpha"]
-    ego = network.ego_network(institutions, "уа")  # an alias, any case
+    assert network.ego_network(institutions, str(ids.entity("alpha"))).graph["focus"] == "alpha"  # or its IRI
+    ego = network.view(fixture_store, focus="уа")  # an alias, any case: the view asks the store's resolver
     assert ego.graph["focus"] == "alpha"
     assert _edges(ego)["alpha", "beta"]["weight"] == 3
 
@@ -191,11 +203,17 @@ def test_unknown_focus_suggests_names(institutions):
 
 
 def test_ambiguous_focus_lists_the_candidates():
-    G = nx.Graph()
-    G.add_node("neu-shenyang", label="Northeastern University")
-    G.add_node("neu-boston", label="Northeastern University")
-    with pytest.raises(CoopgraphError, match="matches 2 nodes .*neu-boston, neu-shenyang.* use the id"):
-        network.find_node(G, "northeastern university")
+    two = Graph()
+    for key in ("neu-shenyang", "neu-boston"):
+        two.add((ids.entity(key), RDF.type, COOP.Institution))
+        two.add((ids.entity(key), SKOS.prefLabel, Literal("Northeastern University", lang="en")))
+    store = store_of(two)
+    with pytest.raises(CoopgraphError, match="matches 2 institutions .*neu-boston.*neu-shenyang.* use the id"):
+        network.view(store, focus="northeastern university")
+    G = network.institution_network(store)
+    with pytest.raises(CoopgraphError, match="no node 'northeastern university'"):
+        network.find_node(G, "northeastern university")  # a node by its key or IRI only: names are the resolver's
+    assert network.view(store, focus="neu-boston").graph["focus"] == "neu-boston"
 
 
 def test_view_refuses_a_time_slice_of_the_full_graph(shipped):
@@ -206,8 +224,8 @@ def test_view_refuses_a_time_slice_of_the_full_graph(shipped):
 # ---------------------------------------------------------------- exports
 
 
-def _views(fixture_graph, shipped):
-    return {"institutions": network.institution_network(fixture_graph), "full": network.full_graph(shipped)}
+def _views(fixture_store, shipped):
+    return {"institutions": network.institution_network(fixture_store), "full": network.full_graph(shipped)}
 
 
 def _edge_multiset(G: nx.Graph) -> Counter:
@@ -218,8 +236,8 @@ def _edge_multiset(G: nx.Graph) -> Counter:
 
 @pytest.mark.parametrize("view", ["institutions", "full"])
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "csv"])
-def test_exports_read_back_to_the_same_nodes_and_edges(tmp_path: Path, fixture_graph, shipped, view, fmt):
-    G = _views(fixture_graph, shipped)[view]
+def test_exports_read_back_to_the_same_nodes_and_edges(tmp_path: Path, fixture_store, shipped, view, fmt):
+    G = _views(fixture_store, shipped)[view]
     files = network.export_files(G, tmp_path / f"{view}.{fmt}")
     for path, data in files.items():
         path.write_bytes(data)
@@ -309,7 +327,7 @@ def test_timeline_png_and_svg_are_valid_non_trivial_and_deterministic(tmp_path: 
 
 
 def test_timeline_without_events_still_draws():
-    png = timeline.render(Graph(), format="png")
+    png = timeline.render(MemoryStore(), format="png")
     assert _pixels_vary(png) > 0.01
 
 
@@ -323,8 +341,15 @@ def test_timeline_refuses_other_formats(tmp_path: Path, shipped):
 
 @pytest.fixture()
 def built_once(monkeypatch, shipped_build):
-    """The command line reads the shipped data from the session's build instead of building it again."""
-    monkeypatch.setattr(cli, "build_dataset", lambda paths: shipped_build)
+    """The command line reads the shipped data from the session's build instead of building it again: its
+    memory store, built from the sources when first read, gets that build."""
+    from coopgraph import stores
+
+    def open_store(spec=None, *, sources=None, **options):
+        assert parse_spec(spec).kind == "memory" and [Path(p) for p in sources] == [DATA]
+        return MemoryStore(sources=lambda: shipped_build)
+
+    monkeypatch.setattr(stores, "open_store", open_store)
 
 
 def test_cli_stats_json(built_once, capsys):
@@ -354,7 +379,7 @@ def test_cli_usage_errors_and_bad_focus(built_once, tmp_path: Path, capsys):
     assert exit_info.value.code == 2
     assert "--since 2025 is after --until 2020" in capsys.readouterr().err
     assert cli.main(["network", str(DATA), "--focus", "nowhere", "-o", str(tmp_path / "x.gexf")]) == 1
-    assert "no node 'nowhere' in the network" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("coopgraph: 'nowhere' matches no institution;")  # the resolver's word
     assert not (tmp_path / "x.gexf").exists()
 
 
