@@ -12,10 +12,9 @@ from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
 
 from browser import chromium, open_page
-from conftest import DATA, TESTDATA
+from conftest import DATA, TESTDATA, store_of
 from coopgraph import ids, pipeline, publish, resources
 from coopgraph.cli import main
-from coopgraph.dataset import union
 from coopgraph.namespaces import COOP, PREFIXES
 
 HOSTILE = TESTDATA / "valid" / "publish" / "hostile.trig"
@@ -30,15 +29,16 @@ def main_job_out(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def description(shipped_build) -> Graph:
-    return publish.describe(shipped_build.dataset)
+def description(shipped_store) -> Graph:
+    return publish.describe(shipped_store)
 
 
 @pytest.fixture(scope="module")
-def hostile() -> Dataset:
+def hostile():
+    """A store holding the named graphs of a TriG file whose texts are markup."""
     dataset = Dataset()
     dataset.parse(HOSTILE, format="trig")
-    return dataset
+    return store_of(dataset)
 
 
 def _int(graph: Graph, subject: URIRef, predicate: URIRef) -> int:
@@ -53,8 +53,8 @@ def _partition(d: Graph, kind: URIRef, key: URIRef, value: URIRef) -> URIRef:
 # VoID and DCAT
 
 
-def test_void_counts_match_the_data(shipped_build, description: Graph):
-    d, data = description, union(shipped_build.dataset)
+def test_void_counts_match_the_data(shipped_store, description: Graph):
+    d, data = description, shipped_store.union()
     assert _int(d, publish.DATASET, VOID.triples) == len(data)
     visits = _partition(d, VOID.classPartition, VOID["class"], COOP.Visit)
     assert _int(d, visits, VOID.entities) == 2
@@ -68,9 +68,10 @@ def test_void_counts_match_the_data(shipped_build, description: Graph):
     assert _int(d, publish.DATASET, VOID.entities) == len({s for s in data.subjects() if ids.is_entity(s)})
 
 
-def test_one_subset_per_named_graph_with_its_source(shipped_build, description: Graph):
+def test_one_subset_per_named_graph_with_its_source(shipped_store, description: Graph):
     d = description
-    graphs = {g.identifier: len(g) for g in shipped_build.dataset.graphs() if len(g)}
+    graphs = {g.identifier: len(g) for g in shipped_store.dataset().graphs() if len(g)}
+    assert set(graphs) == set(shipped_store.graphs())
     assert set(d.objects(publish.DATASET, VOID.subset)) == set(graphs)
     for name, size in graphs.items():
         assert _int(d, name, VOID.triples) == size
@@ -96,14 +97,14 @@ def test_description_names_license_vocabularies_and_dumps(description: Graph):
     assert d.value(publish.DATASET, VOID.sparqlEndpoint) is None and d.value(None, DCAT.downloadURL) is None
 
 
-def test_description_is_dated_by_the_data_not_the_clock(shipped_build, hostile: Dataset):
-    shipped = publish.describe(shipped_build.dataset)
+def test_description_is_dated_by_the_data_not_the_clock(shipped_store, hostile):
+    shipped = publish.describe(shipped_store)
     assert shipped.value(publish.DATASET, DCTERMS.modified) == Literal("2023-09-18", datatype=XSD.date)
     assert publish.describe(hostile).value(publish.DATASET, DCTERMS.modified) == Literal("2024-01-02", datatype=XSD.date)
     assert publish.void_turtle(hostile) == publish.void_turtle(hostile)
 
 
-def test_endpoint_and_download_urls_when_given(hostile: Dataset):
+def test_endpoint_and_download_urls_when_given(hostile):
     d = publish.describe(hostile, endpoint="http://127.0.0.1:7878/query", download_base="https://example.org/dumps/")
     assert d.value(publish.DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
     service = d.value(None, DCAT.servesDataset, publish.DATASET)
@@ -111,9 +112,13 @@ def test_endpoint_and_download_urls_when_given(hostile: Dataset):
     assert URIRef("https://example.org/dumps/coop.trig") in set(d.objects(publish.DATASET, VOID.dataDump))
 
 
-def test_description_leaves_itself_out(shipped_build, description: Graph):
-    graphs = [g for g in shipped_build.dataset.graphs() if len(g)]
-    again = publish.describe([*graphs, description])
+def test_description_leaves_itself_out(shipped_store, description: Graph):
+    described = Dataset()
+    for triple in description:
+        described.add((*triple, publish.DESCRIPTION_GRAPH))
+    store = store_of(shipped_store.dataset(), described)
+    assert publish.DESCRIPTION_GRAPH in store.graphs()
+    again = publish.describe(store)
     assert _int(again, publish.DATASET, VOID.triples) == _int(description, publish.DATASET, VOID.triples)
 
 
@@ -153,7 +158,7 @@ def test_report_summarises_the_shipped_data(main_job_out: Path):
     assert "http://" not in page.split("<body>")[0].replace("http-equiv", "")
 
 
-def test_report_escapes_every_text_from_the_data(hostile: Dataset):
+def test_report_escapes_every_text_from_the_data(hostile):
     page = publish.report_html(hostile)
     for raw in ("<script>alert", "<img src=x", "</script><script>"):
         assert raw not in page, raw
@@ -187,7 +192,7 @@ def test_report_renders_offline_with_the_network_drawn(main_job_out: Path, tmp_p
 
 
 @pytest.mark.browser
-def test_report_shows_markup_from_the_data_as_text(tmp_path: Path, hostile: Dataset):
+def test_report_shows_markup_from_the_data_as_text(tmp_path: Path, hostile):
     path = tmp_path / "report.html"
     path.write_text(publish.report_html(hostile), encoding="utf-8")
     with chromium() as browser, open_page(browser) as session:
