@@ -279,7 +279,7 @@ def test_the_text_of_a_named_query_with_its_parameters_bound(server):
     ("queries/partners", 400, "missing parameter 'institution' — give it with ?institution=VALUE"),
     ("queries/partners?institution=lstu&sinse=2020", 400, "unknown parameter 'sinse' — did you mean 'since'?"),
     ("queries/partners?institution=lstu&since=20x0", 400, "parameter since: '20x0' is not a year"),
-    ("queries/partners?institution=a%20b", 400, "parameter institution: 'a b' is not an id"),
+    ("queries/partners?institution=a%20b", 400, "parameter institution: 'a b' matches no institution"),  # a name: resolved
     ("queries/partners?institution=lstu&institution=ustl", 400, "parameter 'institution' is given twice"),
 ])
 def test_named_query_errors(server, path, status, fragment):
@@ -323,10 +323,10 @@ def test_sparqlwrapper_takes_every_library_query_for_what_it_is(query):
 
 
 @pytest.mark.parametrize("case", SHIPPED, ids=_case_id)
-def test_sparqlwrapper_gets_what_coopgraph_query_gets(case, server, shipped_build):
+def test_sparqlwrapper_gets_what_coopgraph_query_gets(case, server, shipped_store):
     _, name, params, expected = case
     text = query_text(load_query(name), params)
-    assert _wrapper_rows(server.endpoint, text, method="GET") == _rows(run_query(shipped_build.dataset, name, params))
+    assert _wrapper_rows(server.endpoint, text, method="GET") == _rows(run_query(shipped_store, name, params))
     assert _wrapper_rows(server.endpoint, text, method="POST") == expected
 
 
@@ -337,12 +337,12 @@ def test_sparqlwrapper_on_the_multi_country_data(case, multi_server):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_rdflib_sparqlstore_gets_what_coopgraph_query_gets(method, server, shipped_build):
+def test_rdflib_sparqlstore_gets_what_coopgraph_query_gets(method, server, shipped_store):
     store = SPARQLStore(server.endpoint, method=method)
     graph = Graph(store=store)
     for _, name, params, expected in SHIPPED:
         text = query_text(load_query(name), params)
-        assert _rows(graph.query(text)) == expected == _rows(run_query(shipped_build.dataset, name, params)), name
+        assert _rows(graph.query(text)) == expected == _rows(run_query(shipped_store, name, params)), name
 
 
 def test_sparqlwrapper_construct_as_a_graph(server):
@@ -475,13 +475,12 @@ def test_the_serve_command_is_documented():
     assert "Example: coopgraph serve" in help_text
 
 
-def test_the_graph_page_is_the_network_page_of_the_main_job(server, shipped_build):
+def test_the_graph_page_is_the_network_page_of_the_main_job(server, shipped_store):
     from coopgraph import network, render
-    from coopgraph.dataset import union
 
     status, headers, body = request(server.url + "graph")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-    expected = render.html_document(network.institution_network(union(shipped_build.dataset)),
+    expected = render.html_document(network.institution_network(shipped_store),
                                     title="coopgraph: institution network")
     assert body.decode("utf-8") == expected
 
