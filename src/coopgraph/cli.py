@@ -289,6 +289,9 @@ def _query_commands(commands: argparse._SubParsersAction) -> None:
                        help="table (default); json, xml, csv, tsv (SPARQL results); turtle, jsonld (CONSTRUCT, DESCRIBE)")
     query.add_argument("--data", action="append", metavar="PATH",
                        help="a source file or folder (repeatable; default: data)")
+    query.add_argument("--allow-service", action="store_true",
+                       help="let the query call other SPARQL endpoints (SERVICE); refused otherwise: no network request "
+                       "is made unless asked")
     _store_options(query, "run on this store instead of the sources: oxigraph:DIR or an endpoint URL")
     query.set_defaults(run=_query)
 
@@ -313,7 +316,7 @@ def _query(args: argparse.Namespace) -> int:
     query = queries.parse_query(args.sparql) if args.sparql is not None else args.query
     with _opened(args, sources=args.data or ["data"]) as store:
         output = queries.query_sources(query, store=store, params=dict(args.param), fmt=args.format,
-                                       note=lambda text: print(text, file=sys.stderr))
+                                       note=lambda text: print(text, file=sys.stderr), allow_service=args.allow_service)
     if isinstance(output, bytes):
         sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
         sys.stdout.flush()

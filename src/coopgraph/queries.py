@@ -770,8 +770,12 @@ def query_sources(
     params: Mapping[str, str] | None = None,
     fmt: str = "table",
     note: Callable[[str], None] | None = None,
+    allow_service: bool = False,
 ) -> str | bytes:
     """Run a query on a store and format its answer: ``coopgraph query``'s job.
+
+    A query that calls another endpoint (``SERVICE``) is refused unless ``allow_service``: a command
+    makes no network request that was not asked for.
 
     The query, its parameters and the format are checked before the store is read (a memory store
     built from sources is built only then). ``note`` is told how to ask for the next page when a paged
@@ -787,6 +791,9 @@ def query_sources(
     if not isinstance(query, Query):
         query = load_query(query)
     _check_format(query.form, fmt, query.name)
+    if not allow_service and sparqltext.calls_service(query.text):
+        raise QueryError(query.name, "calls another SPARQL endpoint (SERVICE), and coopgraph makes no network "
+                                     "request unless asked — give --allow-service to let it")
     query_text(query, params, store=DEFERRED)  # unknown, missing or malformed parameters fail before the build
     result = run_query(store, query, params)
     if note is not None and (said := page_note(query, result)):
