@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from rdflib import Graph
 
-from conftest import TESTDATA
+from conftest import TESTDATA, store_of
 from coopgraph import analysis, network, timeline
 from coopgraph.analysis import (
     betweenness,
@@ -116,7 +116,7 @@ def test_empty_and_edgeless_graphs():
 
 
 def test_cooperation_aggregated_by_country_pair():
-    G = network.institution_network(Graph().parse(FIXTURE))
+    G = network.institution_network(store_of(Graph().parse(FIXTURE)))
     countries = country_network(G)
     links = {tuple(sorted((u, v))): d for u, v, d in countries.edges(data=True)}
     assert set(links) == {("CN", "RU"), ("CN", "CN"), ("DE", "RU")}
@@ -130,7 +130,7 @@ def test_cooperation_aggregated_by_country_pair():
 
 
 def test_stats_report_of_the_fixture():
-    G = network.institution_network(Graph().parse(FIXTURE))
+    G = network.institution_network(store_of(Graph().parse(FIXTURE)))
     report = stats(G, top=3)
     assert (report.nodes, report.edges, report.components) == (6, 3, 3)
     assert [row["id"] for row in report.ranking] == ["alpha", "beta", "delta"]

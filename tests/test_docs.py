@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, RDFS, Dataset, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from browser import chromium, open_page
-from conftest import DATA, TESTDATA
+from conftest import DATA, TESTDATA, store_of
 from coopgraph import docs, resources
 from coopgraph.cli import main
 
@@ -21,8 +21,8 @@ VANN = "http://purl.org/vocab/vann/"
 
 
 @pytest.fixture(scope="module")
-def page(shipped_build) -> str:
-    return docs.ontology_html(examples=shipped_build.dataset)
+def page(shipped_store) -> str:
+    return docs.ontology_html(examples=shipped_store.union())
 
 
 def _section(page: str, anchor: str) -> str:
@@ -85,7 +85,7 @@ def test_alignments_and_metadata(page: str):
 def test_examples_from_the_data_are_escaped():
     hostile = Dataset()
     hostile.parse(TESTDATA / "valid" / "publish" / "hostile.trig", format="trig")
-    page = docs.ontology_html(examples=hostile)
+    page = docs.ontology_html(examples=store_of(hostile).union())
     assert "</script><script>" not in page and "<img src=x" not in page
     assert "&lt;/script&gt;&lt;script&gt;alert(&#x27;visit&#x27;)" in _section(page, "Visit")
     assert "<script" not in page  # the page runs nothing
@@ -98,6 +98,15 @@ def test_write_docs_writes_the_page_the_ontology_and_the_context(tmp_path: Path,
     assert json.loads((tmp_path / "ns" / "context.jsonld").read_text(encoding="utf-8")) == resources.context()
     assert "wrote" in capsys.readouterr().out
     assert main(["docs", "--no-examples", "-o", str(tmp_path / "bare")]) == 0
+    assert "Example from the data" not in (tmp_path / "bare" / "index.html").read_text(encoding="utf-8")
+
+
+def test_write_docs_draws_its_examples_from_a_store(tmp_path: Path, shipped_store, page: str):
+    written = docs.write_docs(tmp_path / "ns", store=shipped_store)
+    assert sorted(p.name for p in written) == sorted(docs.FILES)
+    assert (tmp_path / "ns" / "index.html").read_text(encoding="utf-8") == page
+    docs.write_docs(tmp_path / "bare", store=None)
+    assert "Example from the data" in page
     assert "Example from the data" not in (tmp_path / "bare" / "index.html").read_text(encoding="utf-8")
 
 
