@@ -220,3 +220,28 @@ def test_cli_export_refuses_an_unknown_suffix(tmp_path: Path, capsys):
     assert main(["export", str(DATA / "registry" / "places.yaml"), "-o", str(tmp_path / "x.csv")]) == 1
     assert "cannot tell the RDF format" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# dumps of a store
+
+
+def test_a_store_is_dumped_as_it_holds_its_graphs_with_the_description_if_asked(shipped_store):
+    from coopgraph import pipeline, publish
+
+    dump = pipeline.dump(shipped_store, format="nq")
+    _same(_by_graph(dump), _by_graph(shipped_store.nquads()))
+    described = _by_graph(publish.dump(shipped_store, format="nq", with_description=True))
+    assert sorted(described) == sorted([*_by_graph(dump), str(publish.DESCRIPTION_GRAPH)])
+
+
+def test_a_store_built_from_sources_is_validated_before_it_is_dumped(tmp_path: Path):
+    from coopgraph import pipeline
+    from coopgraph.errors import ValidationError
+    from coopgraph.stores import open_store
+
+    invalid = TESTDATA / "invalid" / "unknown-institution.yaml"
+    with pytest.raises(ValidationError, match="unknown id 'lstuu'"):
+        pipeline.dump(open_store("memory", sources=[DATA / "registry", invalid]), format="nq")
+    with pytest.raises(CoopgraphError, match="unknown RDF format 'csv'"):
+        pipeline.dump(open_store("memory", sources=[tmp_path / "nothing-here"]), format="csv")  # before any source is read
