@@ -264,10 +264,10 @@ def institution_network(
         type, e.g. ``university``), ``types``, ``country`` (ISO code), ``city``, ``names``
         (language → name), ``aliases`` (language → list; acronyms included), ``acronyms`` (list),
         ``ror`` (ROR IRIs: the live record first, then withdrawn ones), ``wikidata`` (Wikidata IRIs),
-        ``sources``; edges with ``weight`` (sum
-        of evidence counts), ``kinds``, ``first_year``, ``last_year``, ``sources``, ``evidence``,
-        ``cooperations`` (how many were aggregated) and ``evidence_by_kind`` (kind → count). The
-        graph's ``view``, ``since`` and ``until`` are graph attributes.
+        ``sources``; edges with ``weight`` (sum of evidence counts), ``kinds``, ``first_year``,
+        ``last_year``, ``sources``, ``evidence``, ``cooperations`` (how many were aggregated) and
+        ``evidence_by_kind`` (kind → count). The graph's ``view``, ``since`` and ``until`` are graph
+        attributes.
     """
     G = nx.Graph(view="institutions", since=since, until=until)
     places = _places(store)
