@@ -354,3 +354,132 @@ def test_browser_helper_fails_under_ci_without_chromium(monkeypatch: pytest.Monk
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="Chromium not found"):
         browser.chromium_path()
+
+
+# ---------------------------------------------------------------------------------------------
+# the search box finds a node as the institution resolver does (issue 14), on the shipped data
+
+#: Eight ways to write Lipetsk State Technical University (issue 14; tests/test_one_resolver.py on the other paths).
+SPELLINGS = [
+    "lstu",
+    "cgid:lstu",
+    "https://w3id.org/coopgraph/id/lstu",
+    "https://ror.org/006fh5g40",
+    "ЛГТУ",
+    "LSTU",
+    "«Липецкого Политеха»",
+    "Lipetsk State Technical University",
+]
+LSTU_NAME = "Lipetsk State Technical University"
+#: Mentions the page and the resolver must answer alike: inflected, transliterated, ids in their forms.
+MENTIONS = SPELLINGS + [
+    "Липецкого Политеха",
+    "Шэньянского технологического университета",
+    "Северо-Восточного университета",
+    "Ляонинским университетом науки и технологии",
+    "Dongbei Daxue",
+    "Lipeck State Technical University",
+    "Shenyang Mechanical and Electrical Engineering College",
+    "ЛУНТ",
+    "neu",
+    "https://ror.org/00s6tnr74",  # withdrawn, folded into LSTU's record
+    "ror.org/03grx7119",
+    "wd:Q14478494",
+    "http://www.wikidata.org/entity/Q11138930",
+    "Northeastern",  # a part of a name: shown while typing, never the answer
+    "университет",
+    "Харьковский авиационный институт",
+]
+#: Each result line: the node's label, then the name it matched when that is another (or the whole line).
+RESULTS = """() => [...document.querySelectorAll('#results li')].map(li => li.querySelector('.label')
+  ? [li.querySelector('.label').textContent, (li.querySelector('.also') || {}).textContent || ''] : [li.textContent, ''])"""
+
+
+@pytest.fixture(scope="module")
+def shipped_network(shipped_store) -> nx.Graph:
+    from coopgraph import network
+
+    return network.institution_network(shipped_store)
+
+
+@pytest.fixture(scope="module")
+def shipped_page(shipped_network, tmp_path_factory) -> Path:
+    return render_html(shipped_network, tmp_path_factory.mktemp("page") / "graph.html")
+
+
+def _open(session, target: Path) -> None:
+    session.goto(target)
+    session.page.wait_for_selector("html[data-drawn]", state="attached", timeout=15_000)
+
+
+def _type(page, text: str) -> list[list[str]]:
+    """Type ``text`` into the search box as a person would; the results that appear, as ``[label, also]``."""
+    page.fill("#search", "")
+    page.wait_for_selector("#results li", state="detached")
+    page.type("#search", text)
+    page.wait_for_selector("#results li")
+    return page.evaluate(RESULTS)
+
+
+def test_the_network_gives_the_page_what_the_resolver_reads(shipped_network):
+    lstu = shipped_network.nodes["lstu"]
+    assert lstu["acronyms"] == ["LSTU", "ЛГТУ"]
+    assert lstu["ror"] == ["https://ror.org/006fh5g40", "https://ror.org/00s6tnr74"]  # live first, then withdrawn
+    assert shipped_network.nodes["ustl"]["wikidata"] == ["http://www.wikidata.org/entity/Q14478494"]
+    assert {"ЛГТУ", "Липецкий Политех"} <= set(lstu["aliases"]["ru"])  # acronyms stay aliases too
+
+
+def test_search_tables_keep_the_inflections_of_the_words_of_the_names(shipped_page):
+    data = page_data(shipped_page.read_text(encoding="utf-8"))
+    search, forms = data["search"], data["search"]["forms"]
+    assert {"липецкого", "липецкому", "липецким"} <= set(forms["липецкий"])
+    assert "политеха" in forms["политех"] and "шэньянского" in forms["шэньянский"]
+    assert forms["dongbei"] == ["dōngběi"]  # a Latin word with diacritics: its spelling, to its folded form
+    assert "харьковский" not in forms  # only words of the names
+    names, keys = search["entries"][[row[0] for row in data["nodes"]].index("lstu")]
+    assert "Липецкий Политех" in names and "ЛГТУ" in keys and "LSTU" in keys and "006fh5g40" in keys
+
+
+@pytest.mark.browser
+def test_every_spelling_of_lstu_finds_it_first(browser_page, shipped_page) -> None:
+    _open(browser_page, shipped_page)
+    page = browser_page.page
+    first = {spelling: _type(page, spelling)[0] for spelling in SPELLINGS}
+    assert {s: label for s, (label, _) in first.items()} == dict.fromkeys(SPELLINGS, LSTU_NAME), first
+    assert first["«Липецкого Политеха»"][1] == " \u2014 Липецкий Политех"  # the name it matched, shown
+    assert first["ЛГТУ"][1] == " \u2014 ЛГТУ" and first["https://ror.org/006fh5g40"][1] == " \u2014 006fh5g40"
+    page.press("#search", "Enter")
+    selected = page.evaluate("coopgraph.network.getSelectedNodes().map(i => coopgraph.data.nodes[i][0])")
+    assert selected == ["lstu"]
+    assert "Lipetsk" in page.inner_text("#details")
+    assert browser_page.log.problems() == []
+
+
+@pytest.mark.browser
+def test_inflected_names_type_ahead_and_nothing(browser_page, shipped_page) -> None:
+    _open(browser_page, shipped_page)
+    page = browser_page.page
+    assert _type(page, "Шэньянского технологического университета") == [
+        ["Shenyang University of Technology", " \u2014 Шэньянский технологический университет"]
+    ]
+    assert _type(page, "Липецкого Политеха") == [[LSTU_NAME, " \u2014 Липецкий Политех"]]
+    assert _type(page, "Липецког")[0][0] == LSTU_NAME  # still typing
+    assert _type(page, "Северо-Восточн")[0][0] == "Northeastern University"
+    assert _type(page, "Харьковский авиационный институт") == [["no node has this name", ""]]
+    assert page.locator("#results button").count() == 0
+    assert browser_page.log.problems() == []
+
+
+@pytest.mark.browser
+def test_the_page_and_the_resolver_answer_alike(browser_page, shipped_page, shipped_build) -> None:
+    from coopgraph.dataset import union
+    from coopgraph.resolve import Resolver
+
+    resolver = Resolver.from_graph(union(shipped_build.dataset))
+    _open(browser_page, shipped_page)
+    exact = """q => coopgraph.search(q, 50).filter(r => r.rank === 0).map(r => coopgraph.data.nodes[r.node][0]).sort()"""
+    page_says = {m: browser_page.page.evaluate(exact, m) for m in MENTIONS}
+    resolver_says = {m: [i.id for i in resolver.candidates(m)] for m in MENTIONS}
+    assert page_says == resolver_says
+    assert page_says["Шэньянского технологического университета"] == ["sut"]
+    assert page_says["Northeastern"] == [] and page_says["университет"] == []

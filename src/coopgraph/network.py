@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -180,7 +180,7 @@ def _institution_node(G: nx.Graph, iri: URIRef) -> dict[str, Any]:
     if key not in G:
         G.add_node(
             key, iri=str(iri), label=key, kind=None, types=[], country=None, city=None,
-            names={}, aliases={}, sources=[],
+            names={}, aliases={}, acronyms=[], ror=[], wikidata=[], sources=[],
         )
     return G.nodes[key]
 
@@ -262,16 +262,20 @@ def institution_network(
     networkx.Graph
         nodes keyed by institution id with ``iri``, ``label`` (English name), ``kind`` (most specific
         type, e.g. ``university``), ``types``, ``country`` (ISO code), ``city``, ``names``
-        (language → name), ``aliases`` (language → list), ``sources``; edges with ``weight`` (sum
-        of evidence counts), ``kinds``, ``first_year``, ``last_year``, ``sources``, ``evidence``,
-        ``cooperations`` (how many were aggregated) and ``evidence_by_kind`` (kind → count). The
-        graph's ``view``, ``since`` and ``until`` are graph attributes.
+        (language → name), ``aliases`` (language → list; acronyms included), ``acronyms`` (list),
+        ``ror`` (ROR IRIs: the live record first, then withdrawn ones), ``wikidata`` (Wikidata IRIs),
+        ``sources``; edges with ``weight`` (sum of evidence counts), ``kinds``, ``first_year``,
+        ``last_year``, ``sources``, ``evidence``, ``cooperations`` (how many were aggregated) and
+        ``evidence_by_kind`` (kind → count). The graph's ``view``, ``since`` and ``until`` are graph
+        attributes.
     """
     G = nx.Graph(view="institutions", since=since, until=until)
     places = _places(store)
     types: dict[str, set[URIRef]] = defaultdict(set)
     rdf_type, pref_label, source, location = str(RDF.type), str(SKOS.prefLabel), str(PROV.wasDerivedFrom), str(SCHEMA_LOCATION)
+    acronym, same_as, withdrawn_ror = str(COOP.acronym), str(OWL.sameAs), str(COOP.withdrawnRor)
     nodes: dict[URIRef, dict[str, Any]] = {}
+    links: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))  # key → (sameAs, withdrawn ROR)
     for institution, prop, value in sorted(_rows(store, "institutions"), key=_statement_order):  # one order from every engine
         node = nodes.get(institution)
         if node is None:
@@ -288,8 +292,15 @@ def institution_network(
             city, country = places.get(value, (None, None))
             node["city"] = node["city"] or city
             node["country"] = node["country"] or country
-        elif str(value) not in node["aliases"].setdefault(value.language or "", []):
-            node["aliases"][value.language or ""].append(str(value))
+        elif prop in (same_as, withdrawn_ror):
+            links[node_key(institution)][prop == withdrawn_ror].append(str(value))
+        else:
+            if prop == acronym and str(value) not in node["acronyms"]:
+                node["acronyms"].append(str(value))
+            if str(value) not in node["aliases"].setdefault(value.language or "", []):  # acronyms are aliases too
+                node["aliases"][value.language or ""].append(str(value))
+    for key, (same, withdrawn) in links.items():
+        G.nodes[key]["ror"], G.nodes[key]["wikidata"] = map(list, resolve.identifiers(same, withdrawn))
     for key, found in types.items():
         G.nodes[key]["types"] = sorted(node_key(t) for t in found)
         G.nodes[key]["kind"] = _kind_name(_most_specific(found))
@@ -297,6 +308,7 @@ def institution_network(
         node["label"] = _label(node["names"], node["label"])
         node["sources"] = sorted(set(node["sources"]))
         node["aliases"] = {lang: sorted(names) for lang, names in sorted(node["aliases"].items())}
+        node["acronyms"] = sorted(node["acronyms"])
 
     for _, record in sorted(_cooperations(store).items()):  # SPARQL rows come in no fixed order
         if len(record["partners"]) != 2 or not _overlaps(record["first"], record["last"], since, until):

@@ -15,7 +15,9 @@ import html
 import json
 import math
 import os
+import re
 import tempfile
+import urllib.parse
 from collections.abc import Hashable, Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -25,6 +27,9 @@ from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
+from rdflib import URIRef
+
+from coopgraph import resolve
 
 __all__ = ["render_html", "html_document"]
 
@@ -61,6 +66,8 @@ SEVERAL_KINDS_COLOR = "#555555"
 # Columns of the JSON rows the page reads (kept short: a page may hold 100,000 nodes).
 NODE_COLUMNS = ("iri", "label", "kind", "country", "x", "y", "size", "city", "names", "sources")
 EDGE_COLUMNS = ("from", "to", "width", "kinds", "first_year", "last_year", "weight", "sources", "label")
+#: Characters an IRI cannot hold (a node key with one is percent-encoded before it becomes an id to search).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
 # --------------------------------------------------------------------------------------------------
@@ -135,10 +142,12 @@ def html_document(
     """Return the text of a self-contained interactive HTML page showing a network.
 
     The page inlines vis-network and the graph, and loads nothing from the network. It colours nodes
-    by country or kind with a legend, sizes edges by weight, has a search box (any name, any
-    language), filters by node kind, country and edge kind, and shows every name, the city, the
-    country and the sources of a node (kinds, years, weight and sources of an edge) in a tooltip and
-    in a details panel. All text from the graph is shown as text, never interpreted as HTML.
+    by country or kind with a legend, sizes edges by weight, has a search box that finds a node as the
+    institution resolver does (an id, ROR or Wikidata id, an acronym, any name or alias in any language
+    and inflection: :func:`coopgraph.resolve.search_index`), filters by node kind, country and edge
+    kind, and shows every name, the city, the country and the sources of a node (kinds, years, weight
+    and sources of an edge) in a tooltip and in a details panel. All text from the graph is shown as
+    text, never interpreted as HTML.
 
     Parameters
     ----------
@@ -146,7 +155,9 @@ def html_document(
         Nodes are IRIs (any hashable is shown through ``str``). Node attributes read: ``label``
         (str; the IRI when missing), ``kind`` (str), ``country`` (str or None), ``names`` (dict
         language -> str), ``city`` (str or None), ``sources`` (list of str) and ``x``, ``y``
-        (numbers; used only when every node has both, otherwise the layout is computed). Edge
+        (numbers; used only when every node has both, otherwise the layout is computed); for the
+        search box also ``iri`` (str; the node when missing), ``aliases`` (dict language -> list of
+        str), ``acronyms``, ``ror`` and ``wikidata`` (lists of str: ROR and Wikidata IRIs). Edge
         attributes read: ``weight`` (number >= 1, default 1), ``kinds`` (list of str),
         ``first_year``, ``last_year`` (int or None), ``sources`` (list of str), ``label`` (str).
         A multigraph is drawn as a graph: parallel edges are merged, their weights added, their
@@ -250,6 +261,7 @@ def _page_data(G: nx.Graph, *, title: str, color_by: str, physics: bool | None, 
 
     if physics is None:
         physics = n <= physics_threshold
+    search = _search(G, rows)
     return {
         "title": title,
         "colorBy": color_by,
@@ -265,7 +277,37 @@ def _page_data(G: nx.Graph, *, title: str, color_by: str, physics: bool | None, 
         "options": _vis_options(n, len(edge_rows), physics=bool(physics), directed=G.is_directed()),
         "nodes": rows,
         "edges": edge_rows,
+        "search": search,
     }
+
+
+def _search(G: nx.Graph, rows: list[list[Any]]) -> dict[str, Any]:
+    """The tables the search box matches a query against: every node's names, aliases, acronyms and ids as
+    the institution resolver reads them (:func:`coopgraph.resolve.search_index`; ``entries`` in node order)."""
+    found = []
+    for (node, attrs), row in zip(G.nodes(data=True), rows, strict=True):
+        where = ("node", node)
+        label, names = row[1], row[8]
+        written = [(text, lang or None) for lang, text in names.items()]
+        written += [(text, lang or None) for lang, texts in _aliases(attrs.get("aliases"), where).items() for text in texts]
+        if label not in {text for text, _ in written}:
+            written.insert(0, (label, None))
+        ror, wikidata = _texts(attrs.get("ror"), where, "ror"), _texts(attrs.get("wikidata"), where, "wikidata")
+        found.append(
+            resolve.Institution(
+                _iri(_text(attrs.get("iri"), row[0], where, "iri") or row[0]),
+                names=tuple(written),
+                acronyms=tuple(_texts(attrs.get("acronyms"), where, "acronyms")),
+                ror=tuple(ror),
+                wikidata=tuple(wikidata),
+            )
+        )
+    return resolve.search_index(found)
+
+
+def _iri(text: str) -> URIRef:
+    """``text`` as an IRI; a node key that cannot be one (spaces, quotes …) percent-encoded."""
+    return URIRef(text if not _NOT_IN_IRI.search(text) else urllib.parse.quote(text, safe=":/#?&=@+~%"))
 
 
 def _edges(
@@ -473,6 +515,19 @@ def _names(value: Any, where: tuple[Any, ...]) -> dict[str, str]:
                 f"{_where(where)}: attribute 'names' maps {lang!r} to {name!r}; it must map a language (str) to a name (str)"
             )
     return dict(value)
+
+
+def _aliases(value: Any, where: tuple[Any, ...]) -> dict[str, list[str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{_where(where)}: attribute 'aliases' must be a dict language -> list of str, not {type(value).__name__}"
+        )
+    for lang in value:
+        if not isinstance(lang, str):
+            raise TypeError(f"{_where(where)}: attribute 'aliases' has the key {lang!r}; it must be a language (str)")
+    return {lang: _texts(texts, where, f"aliases[{lang!r}]") for lang, texts in value.items()}
 
 
 def _weight(value: Any, where: tuple[Any, ...]) -> float | int:
@@ -851,7 +906,7 @@ _BODY = """\
 <h1 id="heading">{heading}</h1>
 <p id="status" aria-live="polite"></p>
 <label for="search" class="caption">Find a node (any name, any language)</label>
-<input id="search" type="search" autocomplete="off" spellcheck="false" placeholder="name, abbreviation, IRI">
+<input id="search" type="search" autocomplete="off" spellcheck="false" placeholder="name, acronym, id or ROR id">
 <ol id="results"></ol>
 <section id="details" aria-live="polite"></section>
 <section id="legend"></section>
@@ -1079,33 +1134,111 @@ _APP_JS = r"""
     else showDetails(null);
   });
 
-  // search: every name of every node, case- and width-insensitive
+  // search, by the institution resolver's rules (coopgraph.resolve.search_index wrote the tables): an
+  // acronym or id exactly; a name word for word, each word through every form of it (Russian inflection,
+  // case, punctuation and Latin diacritics aside), the last word as the start of one (type-ahead);
+  // else a substring of any name. Ranks: 0 exact, 1 from the start of a name or an acronym, 2 inside a
+  // name, 3 substring.
+  var S = data.search, WORD = /[\p{L}\p{N}]+/gu, CYRILLIC = /[\u0400-\u04ff]/, index = null;
   function norm(s) { return String(s).normalize("NFKC").toLocaleLowerCase(); }
-  var index = null;
+  function words(s) {
+    return String(s).normalize("NFKC").toLowerCase().replace(/\u0451/g, "\u0435").match(WORD) || [];
+  }
   function searchIndex() {
     if (index) return index;
-    index = new Array(nodes.length);
+    var formsOf = new Map(), spellingsOf = new Map(), prepared = new Map();
+    Object.keys(S.forms).forEach(function (form) {  // form -> spellings: invert it
+      spellingsOf.set(form, S.forms[form]);
+      S.forms[form].forEach(function (spelling) {
+        if (!formsOf.has(spelling)) formsOf.set(spelling, [spelling]);
+        formsOf.get(spelling).push(form);
+      });
+    });
+    function forms(w) {  // the forms the resolver compares a word by
+      if (formsOf.has(w)) return formsOf.get(w);
+      if (!CYRILLIC.test(w)) w = w.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+      return formsOf.get(w) || [w];
+    }
+    function nameWord(t) {  // a word of a name: its forms, and every spelling that has one (for type-ahead)
+      var w = prepared.get(t);
+      if (!w) {
+        var f = forms(t), all = f.slice();
+        f.forEach(function (form) { Array.prototype.push.apply(all, spellingsOf.get(form) || []); });
+        w = {forms: f, spellings: all};
+        prepared.set(t, w);
+      }
+      return w;
+    }
+    index = {forms: forms, entries: new Array(nodes.length)};
     for (var i = 0; i < nodes.length; i++) {
-      var n = nodes[i], names = n[N.NAMES] || {}, all = [n[N.LABEL]];
-      Object.keys(names).forEach(function (lang) { all.push(names[lang]); });
-      all.push(n[N.IRI]);
-      index[i] = all.map(function (s) { return [norm(s), s]; });
+      var n = nodes[i], preferred = n[N.NAMES] || {}, entry = S.entries[i], texts = [n[N.LABEL]];
+      Object.keys(preferred).forEach(function (lang) { texts.push(preferred[lang]); });
+      var names = entry[0].map(function (name) {  // the text alone: its words as typed are its forms
+        return typeof name === "string" ? {text: name, words: words(name).map(nameWord)}
+                                        : {text: name[0], words: name[1].split(" ").map(nameWord)};
+      });
+      var keys = entry[1].map(function (key) {  // the text alone: its words as typed, joined, are its key
+        return typeof key === "string" ? [words(key).join(""), key] : key;
+      });
+      names.forEach(function (name) { texts.push(name.text); });
+      keys.forEach(function (key) { texts.push(key[1]); });
+      texts.push(n[N.IRI]);
+      index.entries[i] = {names: names, keys: keys, texts: texts.map(function (t) { return [norm(t), t]; })};
     }
     return index;
   }
-  function search(query, limit) {
-    var q = norm(query.trim()), found = [[], [], []];
-    if (!q) return [];
-    var idx = searchIndex();
-    for (var i = 0; i < idx.length; i++) {
-      var best = 3, name = null;
-      for (var j = 0; j < idx[i].length && best > 0; j++) {
-        var t = idx[i][j][0], rank = t === q ? 0 : t.indexOf(q) === 0 ? 1 : t.indexOf(q) > 0 ? 2 : 3;
-        if (rank < best) { best = rank; name = idx[i][j][1]; }
-      }
-      if (best < 3) found[best].push({node: i, name: name});
+  function meets(a, b) {
+    for (var i = 0; i < a.length; i++) if (b.indexOf(a[i]) >= 0) return true;
+    return false;
+  }
+  function begins(a, spellings) {
+    for (var i = 0; i < spellings.length; i++) {
+      for (var j = 0; j < a.length; j++) if (spellings[i].lastIndexOf(a[j], 0) === 0) return true;
     }
-    return found[0].concat(found[1], found[2]).slice(0, limit || 50);
+    return false;
+  }
+  function nameRank(typed, name) {  // 0: the whole name, 1: its first words, 2: words inside it, 4: none
+    var k = typed.length, ws = name.words;
+    for (var start = 0; start + k <= ws.length; start++) {
+      var exact = true, j;
+      for (j = 0; j < k; j++) {
+        if (meets(typed[j], ws[start + j].forms)) continue;
+        if (j === k - 1 && begins(typed[j], ws[start + j].spellings)) { exact = false; continue; }
+        break;
+      }
+      if (j === k) return start > 0 ? 2 : k === ws.length && exact ? 0 : 1;
+    }
+    return 4;
+  }
+  function keyRank(typed, key) {  // 0: the acronym or id itself, 1: its beginning, 4: neither
+    if (typed.indexOf(key) >= 0) return 0;
+    for (var i = 0; i < typed.length; i++) if (typed[i] && key.lastIndexOf(typed[i], 0) === 0) return 1;
+    return 4;
+  }
+  function search(query, limit) {
+    var text = norm(query.trim()), typedWords = words(query), found = [[], [], [], []];
+    if (!text) return [];
+    var idx = searchIndex(), key = typedWords.join(""), keys = [key];
+    var typed = typedWords.map(idx.forms);
+    S.idPrefixes.forEach(function (p) {
+      if (key.length > p.length && key.lastIndexOf(p, 0) === 0) keys.push(key.slice(p.length));
+    });
+    for (var i = 0; i < idx.entries.length; i++) {
+      var entry = idx.entries[i], best = 4, name = null, j, r;
+      for (j = 0; key && j < entry.keys.length && best > 0; j++) {
+        r = keyRank(keys, entry.keys[j][0]);
+        if (r < best) { best = r; name = entry.keys[j][1]; }
+      }
+      for (j = 0; typed.length && j < entry.names.length && best > 0; j++) {
+        r = nameRank(typed, entry.names[j]);
+        if (r < best) { best = r; name = entry.names[j].text; }
+      }
+      for (j = 0; best > 3 && j < entry.texts.length; j++) {
+        if (entry.texts[j][0].indexOf(text) >= 0) { best = 3; name = entry.texts[j][1]; }
+      }
+      if (best < 4) found[best].push({node: i, name: name, rank: best});
+    }
+    return found[0].concat(found[1], found[2], found[3]).slice(0, limit || 50);
   }
   var results = $("results"), lastResults = [];
   function showResults(query) {

@@ -475,3 +475,133 @@ class Resolver:
         if _WIKIDATA_TEXT.match(text):
             return "no institution in the registry has this Wikidata id — add it to the institution's sameAs"
         return None
+
+
+# ---------------------------------------------------------------- the graph page's search
+
+
+def identifiers(same_as: Iterable[str], withdrawn_ror: Iterable[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ROR and the Wikidata IRIs among an institution's ``owl:sameAs`` links, as :class:`Institution` holds them.
+
+    >>> identifiers(["http://www.wikidata.org/entity/Q1", "https://ror.org/006fh5g40"], ["https://ror.org/00s6tnr74"])
+    (('https://ror.org/006fh5g40', 'https://ror.org/00s6tnr74'), ('http://www.wikidata.org/entity/Q1',))
+    """
+    same = [str(s) for s in same_as]
+    live = sorted(s for s in same if s.startswith(_ROR_BASE))
+    withdrawn = sorted(str(s) for s in withdrawn_ror if str(s) not in live)
+    return tuple(live + withdrawn), tuple(sorted(s for s in same if s.startswith(_WIKIDATA_BASE)))
+
+
+def _id_prefixes() -> list[str]:
+    """What may stand before an id (``cgid:``, the entity base, the ROR and Wikidata URL forms), as acronym keys."""
+    hosts = [scheme + www for scheme in ("", "http://", "https://") for www in ("", "www.")]
+    written = [ids.ID_BASE, "cgid:", "wd:"]
+    written += [host + "ror.org/" for host in hosts]
+    written += [host + "wikidata.org/" + path for host in hosts for path in ("entity/", "wiki/")]
+    return sorted({acronym_key(text) for text in written})
+
+
+@functools.lru_cache(maxsize=16384)
+def _spellings(token: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The spellings a typed word may take for one word of a name (as written), with the forms of each.
+
+    The spellings are the word in lower case and, for a Russian word, every inflected form of each of
+    its dictionary readings (pymorphy3's lexemes); the forms are what the resolver compares each by.
+    Only spellings whose forms are not just themselves are kept (``липецкого`` → ``липецкий``,
+    ``universität`` → ``universitat``, ``straße`` → ``strasse``; not ``университет``).
+    """
+    found = {token.lower().replace("ё", "е"), *_words(token)}
+    for word in _words(token):
+        if _CYRILLIC.search(word):
+            for parse in _morph().parse(word):
+                found.update(w for form in parse.lexeme for w in _words(form.word))
+    kept = []
+    for spelling in sorted(found):
+        read = _words(spelling)
+        if len(read) == 1 and _forms(read[0]) != {spelling}:
+            kept.append((spelling, _forms(read[0])))
+    return tuple(kept)
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a name as the page keeps them: each one of the forms the resolver compares it by."""
+    return [w if w in _forms(w) else min(_forms(w)) for w in _words(text)]
+
+
+def _as_typed(text: str) -> list[str]:
+    """The words of ``text`` as the page reads a query: NFKC, lower case, ``ё`` → ``е``, nothing else."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower().replace("ё", "е"))
+
+
+def search_index(institutions: Iterable[Institution]) -> dict[str, object]:
+    """What a page needs to find institutions as :class:`Resolver` does, without a normaliser of its own.
+
+    The page (``coopgraph.render``) reads a query as words (NFKC, lower case, ``ё`` → ``е``) and looks
+    each word up in ``forms``; a word no table knows it folds as the resolver does (Latin diacritics
+    dropped). It matches an institution when the query is one of its acronyms or ids (compared as
+    :func:`acronym_key`), or when its words match consecutive words of one of its names, each pair
+    sharing a form (:func:`name_key`).
+
+    Parameters
+    ----------
+    institutions : the institutions (or any named nodes) of the page, in its order
+
+    Returns
+    -------
+    dict, ready for JSON
+        ``entries``: one ``[names, keys]`` per institution. ``names``: every name and alias that is
+        not an acronym, as ``[text, words]``: its words, each written as one of its forms, joined by
+        spaces; or as the text alone when its words read as a query are those forms already.
+        ``keys``: its acronyms and ids (the registry id or the IRI, the ROR ids, the Wikidata ids),
+        each as ``[acronym key, text]``, or as the text alone when its words read as a query, joined,
+        are the key already.
+        ``forms``: form → the spellings that have it besides themselves, for every word of the names
+        (``липецкий`` → ``липецкого``, ``липецкому``, …; ``universitat`` → ``universität``). It is the
+        table spelling → forms inverted: the forms of a spelling are itself and every form whose list
+        holds it; a spelling in no list is its own and only form.
+        ``idPrefixes``: what may stand before an id (``cgid``, ``httpsrororg``, ``wd`` …), as acronym
+        keys, for the page to drop from a query before it compares it with the ids.
+
+    Examples
+    --------
+    >>> lstu = Institution(URIRef(ids.entity("lstu")), names=(("Липецкий Политех", "ru"), ("ЛГТУ", "ru"),
+    ...                    ("Technische Universität Lipezk", "de")), ror=("https://ror.org/006fh5g40",))
+    >>> index = search_index([lstu])
+    >>> index["entries"]
+    [[['Липецкий Политех', ['Technische Universität Lipezk', 'technische universitat lipezk']], ['ЛГТУ', 'lstu', '006fh5g40']]]
+    >>> "липецкого" in index["forms"]["липецкий"], index["forms"]["universitat"]
+    (True, ['universität'])
+    """
+    entries: list[list[list[object]]] = []
+    forms: dict[str, set[str]] = {}
+    seen: set[str] = set()  # words of names whose spellings are in ``forms``
+    for inst in institutions:
+        names: list[object] = []
+        keys: dict[str, str] = {}
+        written = list(dict.fromkeys(text for text, _ in inst.names))
+        acronyms = [text for text in written if looks_like_acronym(text)]
+        ror = [iri[len(_ROR_BASE):] for iri in inst.ror if iri.startswith(_ROR_BASE)]
+        wikidata = [iri[len(_WIKIDATA_BASE):] for iri in inst.wikidata if iri.startswith(_WIKIDATA_BASE)]
+        for text in [*inst.acronyms, *acronyms, inst.id, *ror, *wikidata]:
+            keys.setdefault(acronym_key(text), text)
+        for text in written:
+            tokens = _tokens(text) if text not in acronyms else []
+            if not tokens:
+                continue
+            names.append(text if tokens == _as_typed(text) else [text, " ".join(tokens)])
+            for word in _WORD.findall(unicodedata.normalize("NFKC", text)):
+                if word not in seen:
+                    seen.add(word)
+                    for spelling, its_forms in _spellings(word):
+                        for form in its_forms - {spelling}:
+                            forms.setdefault(form, set()).add(spelling)
+        keys.pop("", None)
+        entries.append([
+            names,
+            [text if key == "".join(_as_typed(text)) else [key, text] for key, text in keys.items()],
+        ])
+    return {
+        "entries": entries,
+        "forms": {form: sorted(spellings) for form, spellings in sorted(forms.items())},
+        "idPrefixes": _id_prefixes(),
+    }
