@@ -41,6 +41,8 @@ from coopgraph.namespaces import COOP, PREFIXES
 __all__ = [
     "institution",
     "resolver",
+    "search_index",
+    "identifiers",
     "Institution",
     "Resolver",
     "ResolutionError",
@@ -365,11 +367,7 @@ class Resolver:
                 sorted((str(o), o.language) for o in graph.objects(node, SKOS.altLabel) if isinstance(o, Literal))
             )
             acronyms = tuple(sorted(str(o) for o in graph.objects(node, COOP.acronym) if isinstance(o, Literal)))
-            same = [str(o) for o in graph.objects(node, OWL.sameAs)]
-            live = sorted(s for s in same if s.startswith(_ROR_BASE))
-            withdrawn = sorted(str(o) for o in graph.objects(node, COOP.withdrawnRor) if str(o) not in live)
-            ror = tuple(live + withdrawn)
-            wikidata = tuple(sorted(s for s in same if s.startswith(_WIKIDATA_BASE)))
+            ror, wikidata = identifiers(graph.objects(node, OWL.sameAs), graph.objects(node, COOP.withdrawnRor))
             place = graph.value(node, SCHEMA.location)
             institutions.append(
                 Institution(
