@@ -31,7 +31,8 @@ def shipped_store(shipped_build):
 
 def store_of(*data):
     """A memory store holding rdflib graphs or datasets: a dataset's named graphs as they are, each plain
-    graph as a named graph of its own (``…/graph/test-N``), derived anew when ``derive`` rules apply."""
+    graph as a named graph of its own (``…/graph/test-N``). Nothing is derived: the data holds what the
+    rules would derive (as the network fixture does), or ``store.load(...)`` derives it."""
     from rdflib import Dataset
 
     from coopgraph import ids
