@@ -269,7 +269,7 @@ def test_a_sparse_1_gib_file_is_refused_before_reading(tmp_path: Path, capsys):
     with path.open("wb") as f:
         f.truncate(1 << 30)
     err = _one_error(["import", "rdf", str(path), "--registry", REGISTRY], capsys)
-    assert err.startswith(f"coopgraph: {path}: is 1.0 GiB, larger than 16 MiB"), err
+    assert err.startswith(f"coopgraph: {path}: is 1 GiB, larger than 16 MiB"), err
 
 
 def test_a_1_gib_file_with_one_valid_line_is_refused(tmp_path: Path, capsys):
@@ -378,7 +378,7 @@ def test_deeply_nested_turtle_is_one_error(tmp_path: Path, capsys):
 
 
 def test_import_rdf_exits_1_when_it_reports_problems(tmp_path: Path, capsys):
-    path = _rdf_source(tmp_path, "tagged.ttl", '<https://ror.org/03grx7119> <http://schema.org/name> "USTL"@None .\n')
+    path = _rdf_source(tmp_path, "tagged.ttl", '<https://example.org/ustl> <http://schema.org/name> "USTL"@None .\n')
     assert main(["import", "rdf", str(path), "--registry", REGISTRY]) == 1
     captured = capsys.readouterr()
     assert "1 problems found; nothing written" in captured.out
@@ -386,3 +386,12 @@ def test_import_rdf_exits_1_when_it_reports_problems(tmp_path: Path, capsys):
     assert main(["import", "rdf", str(path), "--registry", REGISTRY, "--strict"]) == 1  # kept: a no-op alias
     clean = _rdf_source(tmp_path, "clean.ttl", '<https://example.org/ustl> <http://schema.org/name> "USTL"@en .\n')
     assert main(["import", "rdf", str(clean), "--registry", REGISTRY]) == 0
+
+
+def test_import_rdf_prints_control_characters_as_escapes(tmp_path: Path, capsys):
+    path = _rdf_source(tmp_path, "escaped.ttl", (
+        "<https://example.org/ustl> <http://www.w3.org/2002/07/owl#sameAs> <https://example.org/\\u001b[2J\\u0007> .\n"))
+    assert main(["import", "rdf", str(path), "--registry", REGISTRY]) == 1
+    err = capsys.readouterr().err
+    assert "owl:sameAs <https://example.org/\\x1b[2J\\x07>: not an identifier IRI" in err, err
+    assert "\x1b" not in err and "\x07" not in err

@@ -116,21 +116,26 @@ def check_rdf(
     path: str | Path,
     *,
     registry: Graph | None = None,
+    max_bytes: int | None = None,
 ) -> list[ImportWarning]:
     """Check one RDF file about institutions; return its defects (empty when none was found).
+
+    The file is not trusted: it is read as :func:`~coopgraph.sources.rdf.read_rdf` reads any RDF
+    source, with no network, and with limits on size, nesting and XML entities.
 
     Parameters
     ----------
     path : a Turtle, N-Triples, JSON-LD or RDF/XML file
     registry : the institutions registry as RDF (and its places), to compare the file against
+    max_bytes : the largest file read (default: 16 MiB, or ``COOPGRAPH_MAX_RDF_SIZE``)
 
     Raises
     ------
     SourceError
-        when the file does not parse (with the parser's line)
+        when the file does not parse (with the parser's line), or is refused by those limits
     """
     path = Path(path)
-    read = read_rdf(path)
+    read = read_rdf(path, max_bytes=max_bytes)
     graph = read.graph
     text = read_text(path)
     where = _Lines(text)
@@ -254,8 +259,10 @@ def _site(url: str) -> str:
     return re.sub(r"^(https?://)?(www\.)?", "", url.lower()).split("/", 1)[0]
 
 
-def check_rdf_files(paths: Iterable[str | Path], *, registry: Graph | None = None) -> list[ImportWarning]:
-    """Check every RDF file under ``paths`` (folders: ``*.ttl``, ``*.nt``, ``*.jsonld``, ``*.rdf``)."""
+def check_rdf_files(
+    paths: Iterable[str | Path], *, registry: Graph | None = None, max_bytes: int | None = None
+) -> list[ImportWarning]:
+    """Check every RDF file under ``paths`` (folders: ``*.ttl``, ``*.nt``, ``*.jsonld``, ``*.rdf``), as :func:`check_rdf`."""
     out: list[ImportWarning] = []
     for item in paths:
         path = Path(item)
@@ -266,5 +273,5 @@ def check_rdf_files(paths: Iterable[str | Path], *, registry: Graph | None = Non
         else:
             raise SourceError(path, None, "no such file or folder — check the path")
         for file in files:
-            out += check_rdf(file, registry=registry)
+            out += check_rdf(file, registry=registry, max_bytes=max_bytes)
     return out

@@ -31,6 +31,7 @@ from yaml.emitter import Emitter
 from coopgraph import ids
 from coopgraph.errors import SourceError
 from coopgraph.resolve import Resolver, acronym_key, looks_like_acronym
+from coopgraph.sources.guard import compose_yaml, visible
 from coopgraph.sources.ror import (
     GEONAMES_BASE,
     ROR_BASE,
@@ -144,11 +145,7 @@ def read_registry(path: str | Path, *, default_title: dict[str, str] | None = No
         return RegistryFile(path, [], {"id": f"registry-{stem}", "type": "Registry", "title": title}, [])
     text = read_text(path)
     lines = text.splitlines()
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SourceError(path, mark.line + 1 if mark else None, f"YAML syntax error: {exc.problem}") from None
+    root = compose_yaml(path, text)
     if not isinstance(root, yaml.MappingNode):
         raise SourceError(path, 1, "a registry file has 'source:' and 'graph:' at the top")
     header: list[str] = []
@@ -398,14 +395,18 @@ def _language(name: RorName, country: str | None) -> str:
 
 @dataclass(frozen=True, order=True)
 class ImportWarning:
-    """Something an import did not do, or a disagreement it left as it was: ``path:line: message``."""
+    """Something an import did not do, or a disagreement it left as it was: ``path:line: message``.
+
+    Printed with control characters as escapes: the values it quotes come from files not trusted.
+    """
 
     path: str
     line: int | None
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+        text = f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+        return visible(text)
 
 
 @dataclass
