@@ -395,3 +395,16 @@ def test_import_rdf_prints_control_characters_as_escapes(tmp_path: Path, capsys)
     err = capsys.readouterr().err
     assert "owl:sameAs <https://example.org/\\x1b[2J\\x07>: not an identifier IRI" in err, err
     assert "\x1b" not in err and "\x07" not in err
+
+
+def test_many_defects_are_each_found_on_their_line(tmp_path: Path):
+    # lines come from an index of the file made in one pass (a scan of every line per defect took hours at 16 MiB)
+    lines = ["# <https://ror.org/0000000zz> in a comment is not where it is written"]
+    lines += [f'<https://ror.org/0{i:06d}zz> <http://schema.org/name> "X{i}" .' for i in range(2000)]
+    path = _rdf_source(tmp_path, "defects.nt", "\n".join(lines) + "\n")
+    found = {w.line for w in check_rdf(path) if "is not a valid ROR identifier" in w.message}
+    assert found == set(range(2, 2002))
+    same_as = {"@id": "https://ror.org/0000000zz"}
+    jsonld = _rdf_source(tmp_path, "defects.jsonld", json.dumps(
+        {"@id": "https://example.org/ustl", "http://www.w3.org/2002/07/owl#sameAs": same_as}, indent=1))
+    assert [w.line for w in check_rdf(jsonld) if "ROR" in w.message] == [4]
