@@ -408,3 +408,20 @@ def test_many_defects_are_each_found_on_their_line(tmp_path: Path):
     jsonld = _rdf_source(tmp_path, "defects.jsonld", json.dumps(
         {"@id": "https://example.org/ustl", "http://www.w3.org/2002/07/owl#sameAs": same_as}, indent=1))
     assert [w.line for w in check_rdf(jsonld) if "ROR" in w.message] == [4]
+
+
+ROR_RECORD = DATA.parents[1] / "shared" / "data" / "ror" / "03grx7119__v1.54.json"
+
+
+@pytest.mark.skipif(not ROR_RECORD.exists(), reason="shared ROR records are not beside the repository")
+def test_a_founding_year_before_1000_is_imported_in_four_digits(tmp_path: Path):
+    from coopgraph.sources.registry import import_ror
+
+    record = json.loads(ROR_RECORD.read_text(encoding="utf-8"))
+    record["established"] = 970
+    (tmp_path / "old.json").write_text(json.dumps(record), encoding="utf-8")
+    registry = tmp_path / "registry" / "institutions.yaml"
+    registry.parent.mkdir()
+    import_ror([tmp_path / "old.json"], registry=registry)
+    assert re.search(r"founded: ['\"]0970['\"]", registry.read_text(encoding="utf-8"))
+    read_source(registry)  # a year in three digits was a malformed date

@@ -359,6 +359,11 @@ def _homepage(url: str) -> str:
     return re.sub(r"^(https?://)?(www\.)?", "", url.strip().lower()).rstrip("/")
 
 
+def _year(year: int | str) -> str:
+    """A year as xsd:gYear writes it, in four digits: Al-Azhar University's 970 is '0970'."""
+    return f"{int(year):04d}"
+
+
 def _number(value: float) -> str:
     return repr(float(value))
 
@@ -639,8 +644,8 @@ class _Import:
         if record.established:
             founded = entry.data.get("founded")
             if founded is None:
-                _put(entry, "founded", str(record.established))
-            elif str(founded)[:4] != str(record.established):
+                _put(entry, "founded", _year(record.established))
+            elif str(founded)[:4] != _year(record.established):
                 self.warn(entry, "founded", f"founded is '{founded}', {said} '{record.established}' — {kept}")
         if record.website:
             homepage = entry.data.get("homepage")
@@ -697,7 +702,7 @@ class _Import:
         if entry.data.get("location") is None:
             self.location(entry, record)
         if entry.data.get("founded") is None and record.established:
-            _put(entry, "founded", str(record.established))
+            _put(entry, "founded", _year(record.established))
 
     def relationships(self, entry: Entry, record: RorRecord) -> None:
         for rel in record.relationships:
