@@ -8,6 +8,7 @@ larger than a source, one endless line, XML entity bombs. Every file is made in 
 
 from __future__ import annotations
 
+import doctest
 import http.server
 import json
 import re
@@ -425,3 +426,19 @@ def test_a_founding_year_before_1000_is_imported_in_four_digits(tmp_path: Path):
     import_ror([tmp_path / "old.json"], registry=registry)
     assert re.search(r"founded: ['\"]0970['\"]", registry.read_text(encoding="utf-8"))
     read_source(registry)  # a year in three digits was a malformed date
+
+
+def test_the_size_limit_of_every_command_comes_from_the_environment(tmp_path: Path, monkeypatch, capsys):
+    path = _rdf_source(tmp_path / "data", "small.ttl", '<https://example.org/ustl> <http://schema.org/name> "USTL" .\n' * 40)
+    monkeypatch.setenv("COOPGRAPH_MAX_RDF_SIZE", "1k")
+    assert "larger than 1 KiB" in _one_error(["validate", str(path.parent)], capsys)
+    monkeypatch.setenv("COOPGRAPH_MAX_RDF_SIZE", "lots")
+    assert "COOPGRAPH_MAX_RDF_SIZE='lots' is not a size" in _one_error(["validate", str(path.parent)], capsys)
+    monkeypatch.setenv("COOPGRAPH_MAX_RDF_SIZE", "2M")
+    assert main(["validate", str(path.parent)]) == 0
+
+
+def test_the_guard_examples_run():
+    from coopgraph.sources import guard
+
+    assert doctest.testmod(guard).failed == 0

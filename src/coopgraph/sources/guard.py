@@ -156,6 +156,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
     The composer recurses once per level; the scanner and parser before it do not, so counting
     levels here stops a 10,000-deep file at level :data:`MAX_DEPTH`, having read only that far.
+    What an alias repeats is measured when it is used (values, and levels counted through aliases).
     """
 
     def __init__(self, text: str, path: Path) -> None:
@@ -163,6 +164,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self.path = path
         self.depth = 0
         self.repeated = 0
+        self.open_anchors: set[str] = set()
         self.measures: dict[int, tuple[int, int]] = {}  # id(node) → (values in it, levels in it)
 
     def refuse(self, mark: yaml.Mark, message: str) -> SourceError:
@@ -171,11 +173,11 @@ class _BoundedLoader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            node = super().compose_node(parent, index)
-            if id(node) not in self.measures:
+            if event.anchor in self.open_anchors:
                 raise self.refuse(event.start_mark, f"alias '*{event.anchor}' stands inside the value it names — "
                                   "write the value out")
-            values, levels = self.measures[id(node)]
+            node = super().compose_node(parent, index)
+            values, levels = self.measure(node)
             if self.depth + levels > MAX_DEPTH:
                 raise self.refuse(event.start_mark, _NESTING)
             self.repeated += values
@@ -185,21 +187,31 @@ class _BoundedLoader(yaml.SafeLoader):
             return node
         if self.depth >= MAX_DEPTH:
             raise self.refuse(event.start_mark, _NESTING)
+        anchor = event.anchor  # type: ignore[attr-defined]
+        if anchor is not None:
+            self.open_anchors.add(anchor)
         self.depth += 1
         try:
             node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
-        if isinstance(node, yaml.ScalarNode):
+            self.open_anchors.discard(anchor)
+        if isinstance(node, yaml.ScalarNode) and node.style == '"':  # only an escape (\e, \x07) makes a control here
             at = control_character(node.value)
             if at is not None:
                 raise self.refuse(node.start_mark, _control_message(node.value[at], " (written as an escape)"))
-            self.measures[id(node)] = (1, 1)
-        else:
-            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-            inner = [self.measures[id(child)] for child in children]
-            self.measures[id(node)] = (1 + sum(v for v, _ in inner), 1 + max((levels for _, levels in inner), default=0))
         return node
+
+    def measure(self, node: yaml.Node) -> tuple[int, int]:
+        """Values in ``node`` and levels it nests, aliases in it included (each ≤ MAX_DEPTH, as composed)."""
+        if id(node) not in self.measures:
+            if isinstance(node, yaml.ScalarNode):
+                self.measures[id(node)] = (1, 1)
+            else:
+                children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+                inner = [self.measure(child) for child in children]
+                self.measures[id(node)] = (1 + sum(v for v, _ in inner), 1 + max((levels for _, levels in inner), default=0))
+        return self.measures[id(node)]
 
 
 def compose_yaml(path: Path, text: str) -> yaml.Node | None:
