@@ -442,3 +442,20 @@ def test_the_guard_examples_run():
     from coopgraph.sources import guard
 
     assert doctest.testmod(guard).failed == 0
+
+
+def test_rdf_xml_nested_5000_deep_is_one_error(tmp_path: Path, capsys):
+    # rdflib reads it in a third of a second; the build's canonical blank-node labels then took over five minutes
+    body = '<rdf:Description rdf:about="https://example.org/a">' + "<s:p><rdf:Description>" * 5000 + "<s:q>1</s:q>"
+    body += "</rdf:Description></s:p>" * 5000 + "</rdf:Description>"
+    rdf = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/"'
+    path = _rdf_source(tmp_path, "deep.rdf", f'<?xml version="1.0"?><rdf:RDF {rdf}>{body}</rdf:RDF>')
+    err = _one_error(["validate", str(path)], capsys)
+    assert err.startswith(f"coopgraph: {path}: blank nodes nest deeper than 32 levels"), err
+
+
+def test_long_lists_and_blank_node_cycles_are_one_level(tmp_path: Path):
+    items = " ".join(f'"{i}"' for i in range(1000))
+    path = _rdf_source(tmp_path, "list.ttl", f"<https://example.org/a> <http://schema.org/p> ( {items} ) .\n"
+                       "_:x <http://schema.org/knows> _:y . _:y <http://schema.org/knows> _:x .\n")
+    assert len(read_source(path).graph) == 2003

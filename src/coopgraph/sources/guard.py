@@ -6,7 +6,8 @@ that names a document. Every reader of :mod:`coopgraph.sources` passes a file th
 each refusal is a :class:`~coopgraph.errors.SourceError` with the file, the line and what to do:
 
 - nesting deeper than :data:`MAX_DEPTH` levels (real sources nest under 10; the parsers overflow
-  Python's stack at a few hundred);
+  Python's stack at a few hundred, and rdflib's canonical blank-node labels, which the build's
+  Turtle needs, take minutes for a chain of a few thousand blank nodes);
 - YAML aliases that repeat more than :data:`MAX_ALIAS_VALUES` values in all (``*topics`` repeating a
   list is fine; six lines of aliases can stand for a million entities);
 - control characters, C0 and C1, except tab and line breaks: a source holds text, and ESC or BEL in a
@@ -28,10 +29,13 @@ import json
 import os
 import re
 import xml.parsers.expat
+from collections import deque
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from rdflib import RDF, BNode, Graph
 
 from coopgraph.errors import CoopgraphError, SourceError
 from coopgraph.sources.text import read_text
@@ -50,6 +54,7 @@ __all__ = [
     "read_rdf_text",
     "json_ld_document",
     "check_xml_entities",
+    "check_blank_node_nesting",
 ]
 
 #: Levels of nesting a source may have (a mapping in a list in a mapping is three).
@@ -359,3 +364,47 @@ def check_xml_entities(path: Path, text: str, *, max_bytes: int) -> None:
             raise SourceError(path, None, f"its entities would expand to {size_text(expanded)}, more than the "
                               f"{size_text(max_bytes)} limit — write the text out, or raise the limit "
                               f"({SIZE_VARIABLE}, or --max-size with coopgraph import rdf)")
+
+
+def check_blank_node_nesting(path: Path, graph: Graph) -> None:
+    """Refuse a graph whose blank nodes nest deeper than :data:`MAX_DEPTH` levels.
+
+    A blank node's level is the fewest properties from a named node to it (or from a blank node
+    that nothing names); ``rdf:rest`` does not count, so a long list is one level. rdflib's RDF/XML
+    parser reads 5,000 nested descriptions in a third of a second; the canonical labels of that
+    chain then take longer than five minutes.
+    """
+    inner: dict[BNode, list[tuple[BNode, bool]]] = {}
+    named: set[BNode] = set()
+    objects: set[BNode] = set()
+    blank: set[BNode] = set()
+    for subject, predicate, value in graph:
+        if isinstance(subject, BNode):
+            blank.add(subject)
+        if isinstance(value, BNode):
+            blank.add(value)
+            objects.add(value)
+            if isinstance(subject, BNode):
+                inner.setdefault(subject, []).append((value, predicate == RDF.rest))
+            else:
+                named.add(value)
+    level: dict[BNode, int] = {}
+
+    def spread(starts: Iterable[BNode]) -> None:  # 0-1 breadth first: an rdf:rest costs no level
+        queue = deque(b for b in starts if b not in level)
+        level.update((b, 1) for b in queue)
+        while queue:
+            node = queue.popleft()
+            for child, same in inner.get(node, ()):
+                depth = level[node] + (0 if same else 1)
+                if depth < level.get(child, depth + 1):
+                    if depth > MAX_DEPTH:
+                        raise SourceError(path, None, f"blank nodes nest deeper than {MAX_DEPTH} levels — real sources "
+                                          "nest under 10: flatten them")
+                    level[child] = depth
+                    (queue.appendleft if same else queue.append)(child)
+
+    spread(named)
+    spread(b for b in blank if b not in objects)
+    for node in blank:  # on cycles of blank nodes only
+        spread([node])

@@ -62,5 +62,6 @@ def read_rdf(path: str | Path, *, max_bytes: int | None = None) -> ReadSource:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         raise SourceError(path, line, f"does not parse as RDF: {guard.visible(message)} — fix the syntax") from None
+    guard.check_blank_node_nesting(path, graph)
     source_id = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or "rdf"
     return ReadSource(path=path, source_id=source_id, graph=graph)
