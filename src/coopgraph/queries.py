@@ -699,6 +699,14 @@ def _check_format(form: str | None, fmt: str, name: str) -> None:
         raise QueryError(name, "an ASK query returns true or false — use --format table, json or xml")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """Control characters written as escapes (``\\x1b``): a cell must not drive the terminal it is printed on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _short(term: Node | None) -> str:
     if term is None:
         return ""
@@ -707,10 +715,10 @@ def _short(term: Node | None) -> str:
         for prefix, namespace in PREFIXES.items():
             if text.startswith(namespace) and re.fullmatch(r"[\w\-.]+", text[len(namespace):]):
                 return f"{prefix}:{text[len(namespace):]}"
-        return text
+        return _visible(text)
     if isinstance(term, BNode):
-        return f"_:{term}"
-    return " ".join(str(term).split())
+        return _visible(f"_:{term}")
+    return _visible(" ".join(str(term).split()))
 
 
 def _width(text: str) -> int:

@@ -1,7 +1,8 @@
 """Dataset + shapes → a report whose every problem names the file and line it came from.
 
-Two checks: references (every id used is defined somewhere) and the SHACL shapes of
-``ontology/shapes.ttl`` (required properties, datatypes, cardinalities, kinds of values, start ≤ end).
+Three checks: references (every id used is defined somewhere), text without control characters (ESC or
+BEL in a name would drive the terminal it is printed on), and the SHACL shapes of ``ontology/shapes.ttl``
+(required properties, datatypes, dates within their years, cardinalities, kinds of values, start ≤ end).
 Validation never changes the dataset.
 """
 
@@ -11,13 +12,14 @@ import difflib
 from dataclasses import dataclass
 
 import pyshacl
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from coopgraph import ids, resources
 from coopgraph.build import Build
 from coopgraph.dataset import DERIVED_GRAPH, union
 from coopgraph.namespaces import PREFIXES
+from coopgraph.sources.guard import control_character
 
 __all__ = ["Problem", "validate"]
 
@@ -47,6 +49,7 @@ def validate(build: Build) -> list[Problem]:
     """
     data = union(build.dataset)
     unknown, problems = _references(build, data)
+    problems.extend(_control_characters(build))
     problems.extend(_shapes(build, data, ignore_values=unknown))
     return sorted(set(problems))
 
@@ -69,6 +72,32 @@ def _references(build: Build, data: Graph) -> tuple[set[URIRef], list[Problem]]:
         hint = f"did you mean '{close[0]}'?" if close else "define it in data/registry/ or a source file"
         problems.append(Problem(path, line or 0, f"unknown id '{local}' — {hint}"))
     return unknown, problems
+
+
+def _control_characters(build: Build) -> list[Problem]:
+    """Authored text and IRIs with a control character (tab and line feed are text); YAML sources never have one."""
+    problems = []
+    for graph in build.dataset.graphs():
+        if graph.identifier == DERIVED_GRAPH:
+            continue
+        for s, p, o in graph:
+            term = next((t for t in (o, s) if isinstance(t, Literal | URIRef) and control_character(t) is not None), None)
+            if term is None:
+                continue
+            character = term[control_character(term)]  # type: ignore[index]
+            path, line = build.where(s, p)  # type: ignore[arg-type]
+            who = f"'{ids.local_id(s)}'" if ids.is_entity(s) else "an entity"
+            problems.append(Problem(path, line or 0, f"{who}: a control character U+{ord(character):04X} in "
+                                    f"{_curie(p)} — remove it (tab and line breaks are the only ones text may hold)"))
+    return problems
+
+
+def _curie(iri: object) -> str:
+    text = str(iri)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return f"<{text}>"
 
 
 def _describe(data: Graph, node: object) -> str:

@@ -31,6 +31,7 @@ from yaml.emitter import Emitter
 from coopgraph import ids
 from coopgraph.errors import SourceError
 from coopgraph.resolve import Resolver, acronym_key, looks_like_acronym
+from coopgraph.sources.guard import compose_yaml, visible
 from coopgraph.sources.ror import (
     GEONAMES_BASE,
     ROR_BASE,
@@ -144,11 +145,7 @@ def read_registry(path: str | Path, *, default_title: dict[str, str] | None = No
         return RegistryFile(path, [], {"id": f"registry-{stem}", "type": "Registry", "title": title}, [])
     text = read_text(path)
     lines = text.splitlines()
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SourceError(path, mark.line + 1 if mark else None, f"YAML syntax error: {exc.problem}") from None
+    root = compose_yaml(path, text)
     if not isinstance(root, yaml.MappingNode):
         raise SourceError(path, 1, "a registry file has 'source:' and 'graph:' at the top")
     header: list[str] = []
@@ -362,6 +359,11 @@ def _homepage(url: str) -> str:
     return re.sub(r"^(https?://)?(www\.)?", "", url.strip().lower()).rstrip("/")
 
 
+def _year(year: int | str) -> str:
+    """A year as xsd:gYear writes it, in four digits: Al-Azhar University's 970 is '0970'."""
+    return f"{int(year):04d}"
+
+
 def _number(value: float) -> str:
     return repr(float(value))
 
@@ -398,14 +400,18 @@ def _language(name: RorName, country: str | None) -> str:
 
 @dataclass(frozen=True, order=True)
 class ImportWarning:
-    """Something an import did not do, or a disagreement it left as it was: ``path:line: message``."""
+    """Something an import did not do, or a disagreement it left as it was: ``path:line: message``.
+
+    Printed with control characters as escapes: the values it quotes come from files not trusted.
+    """
 
     path: str
     line: int | None
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+        text = f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+        return visible(text)
 
 
 @dataclass
@@ -638,8 +644,8 @@ class _Import:
         if record.established:
             founded = entry.data.get("founded")
             if founded is None:
-                _put(entry, "founded", str(record.established))
-            elif str(founded)[:4] != str(record.established):
+                _put(entry, "founded", _year(record.established))
+            elif str(founded)[:4] != _year(record.established):
                 self.warn(entry, "founded", f"founded is '{founded}', {said} '{record.established}' — {kept}")
         if record.website:
             homepage = entry.data.get("homepage")
@@ -696,7 +702,7 @@ class _Import:
         if entry.data.get("location") is None:
             self.location(entry, record)
         if entry.data.get("founded") is None and record.established:
-            _put(entry, "founded", str(record.established))
+            _put(entry, "founded", _year(record.established))
 
     def relationships(self, entry: Entry, record: RorRecord) -> None:
         for rel in record.relationships:

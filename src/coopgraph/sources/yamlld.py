@@ -31,9 +31,10 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from coopgraph import ids, resources
 from coopgraph.errors import SourceError
+from coopgraph.sources.guard import compose_yaml
 from coopgraph.sources.text import read_text
 
-__all__ = ["ReadSource", "read_yaml_ld", "LANGUAGES"]
+__all__ = ["ReadSource", "read_yaml_ld", "LANGUAGES", "YEARS", "EVENT_YEARS"]
 
 _TOP_KEYS = ("source", "graph")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -43,6 +44,13 @@ _DATE_FORMS = (
     (re.compile(r"^\d{4}-\d{2}$"), "gYearMonth"),
     (re.compile(r"^\d{4}$"), "gYear"),
 )
+#: The years a date may have, first and last: events, posts and documents from 1800 (cooperation between
+#: universities as we record it begins in the 19th century) to 2100 (plans look a few years ahead);
+#: founding years from 800, since ROR's oldest records are Al-Azhar (970) and Hunan University (976).
+#: A year outside is a typo ('0202') or a placeholder ('0000', '9999'), and would stretch the timeline
+#: over centuries. ontology/shapes.ttl holds the same ranges for sources in RDF.
+YEARS: dict[str, tuple[int, int]] = {"founded": (800, 2100)}
+EVENT_YEARS = (1800, 2100)
 _LANG_TAG = re.compile(
     r"^(?P<primary>[a-z]{2})(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?(-[a-z0-9]{5,8})*$"
 )
@@ -271,6 +279,11 @@ class _Reader:
                     break
                 if datatype == "dateTime" and key != "issued":
                     break
+                first, last = YEARS.get(key, EVENT_YEARS)
+                if not first <= int(text[:4]) <= last:
+                    raise self.fail(
+                        ynode, f"'{text}' for '{key}' is outside the years coopgraph reads ({first}–{last}) — check the year"
+                    )
                 if datatype == "dateTime" and text.count(":") == 1:
                     text += ":00"
                 return {"@value": text, "@type": _XSD + datatype}
@@ -365,13 +378,7 @@ def read_yaml_ld(path: str | Path) -> ReadSource:
     """
     path = Path(path)
     text = read_text(path)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "YAML syntax error"
-        raise SourceError(path, line, f"YAML syntax error: {problem} — fix the indentation or quoting") from None
+    root = compose_yaml(path, text)
     if root is None or (isinstance(root, yaml.ScalarNode) and root.value == ""):
         raise SourceError(path, 1, "the file is empty — write 'source:' and 'graph:' (see data/sources/ for an example)")
     reader = _Reader(path)
