@@ -12,6 +12,19 @@ DATA = ROOT / "data"
 TESTDATA = Path(__file__).resolve().parent / "data"
 SHARED = ROOT.parent / "shared"
 
+#: Eight ways to write Lipetsk State Technical University (issue 14): one resolver gives one answer to each,
+#: on every path (tests/test_one_resolver.py; the graph page's search in tests/test_render.py).
+LSTU_SPELLINGS = [
+    "lstu",
+    "cgid:lstu",
+    "https://w3id.org/coopgraph/id/lstu",
+    "https://ror.org/006fh5g40",
+    "ЛГТУ",
+    "LSTU",
+    "«Липецкого Политеха»",
+    "Lipetsk State Technical University",
+]
+
 
 @pytest.fixture(scope="session")
 def shipped_build():

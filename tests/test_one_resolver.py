@@ -10,19 +10,9 @@ import urllib.request
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, LSTU_SPELLINGS
 
-#: Eight ways to write Lipetsk State Technical University (issue 14).
-SPELLINGS = [
-    "lstu",
-    "cgid:lstu",
-    "https://w3id.org/coopgraph/id/lstu",
-    "https://ror.org/006fh5g40",
-    "ЛГТУ",
-    "LSTU",
-    "Липецкого Политеха",
-    "Lipetsk State Technical University",
-]
+SPELLINGS = LSTU_SPELLINGS
 
 
 def _coopgraph(*args: str, cwd=None) -> subprocess.CompletedProcess:

@@ -11,6 +11,7 @@ import networkx as nx
 import pytest
 
 from browser import browser_fixture, browser_page_fixture  # noqa: F401  (fixtures `browser`, `browser_page`)
+from conftest import LSTU_SPELLINGS
 from coopgraph import render
 from coopgraph.render import html_document, render_html
 
@@ -359,17 +360,7 @@ def test_browser_helper_fails_under_ci_without_chromium(monkeypatch: pytest.Monk
 # ---------------------------------------------------------------------------------------------
 # the search box finds a node as the institution resolver does (issue 14), on the shipped data
 
-#: Eight ways to write Lipetsk State Technical University (issue 14; tests/test_one_resolver.py on the other paths).
-SPELLINGS = [
-    "lstu",
-    "cgid:lstu",
-    "https://w3id.org/coopgraph/id/lstu",
-    "https://ror.org/006fh5g40",
-    "ЛГТУ",
-    "LSTU",
-    "«Липецкого Политеха»",
-    "Lipetsk State Technical University",
-]
+SPELLINGS = LSTU_SPELLINGS
 LSTU_NAME = "Lipetsk State Technical University"
 #: Mentions the page and the resolver must answer alike: inflected, transliterated, ids in their forms.
 MENTIONS = SPELLINGS + [
