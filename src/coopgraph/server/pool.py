@@ -262,6 +262,8 @@ class WorkerPool:
             what = "update" if job.kind == "update" else "query"
             if out_of_memory:
                 cap = f" (the server's --worker-memory-mb, {self.memory_mb} MB)" if self.memory_mb else ""
+                print(f"coopgraph serve: a query worker ran out of memory{cap}; a fresh one is starting",
+                      file=sys.stderr, flush=True)
                 return Reply.message(503, f"the {what} ran out of memory: it needs more than a query worker may use"
                                           f"{cap} — narrow it (LIMIT, shorter values, fewer joins)")
             return Reply.message(503, f"the query worker stopped while answering (exit status "
