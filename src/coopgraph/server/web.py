@@ -449,6 +449,8 @@ class Handler(BaseHTTPRequestHandler):
         pass  # requests are logged once, in _dispatch
 
     def log_error(self, format: str, *args: Any) -> None:  # noqa: A002
+        if format.startswith("Request timed out"):
+            return  # a kept-alive connection left idle is closed as a matter of course; a 408 is logged as sent
         if self.server.log is not None:
             print(f"{self.client_address[0]} {format % args}", file=self.server.log, flush=True)
 
