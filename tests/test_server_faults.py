@@ -196,22 +196,17 @@ def test_slow_queries_on_every_worker_make_others_wait_then_503(server):
     assert alive(server)
 
 
-def test_too_many_connections_get_503_not_a_hang(server):
+def test_idle_connections_past_the_limit_make_room_not_a_hang(server):
+    """Connections that send nothing no longer fill --max-connections (issue 16: they shut everyone out
+    with 503); requests being answered do (tests/test_server_hardening.py)."""
     host, port = urllib.parse.urlsplit(server.url).netloc.split(":")
     held = [socket.create_connection((host, int(port)), timeout=10) for _ in range(8)]
     try:
         time.sleep(0.3)
         with socket.create_connection((host, int(port)), timeout=10) as extra:
             extra.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert extra.recv(100).startswith(b"HTTP/1.1 503")
+            assert extra.recv(100).startswith(b"HTTP/1.1 200")
     finally:
         for conn in held:
             conn.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if alive(server):
-                break
-        except OSError:
-            time.sleep(0.1)
     assert alive(server)

@@ -542,7 +542,30 @@ def _serve_command(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--cache-mb", type=float, default=256, metavar="MB",
                        help="megabytes of complete answers kept and given again to the same request, until an update "
                        "changes the store (default: 256; 0: none; never for a remote endpoint)")
+    serve.add_argument("--max-answer-mb", type=_more_than_zero(float), default=128, metavar="MB",
+                       help="largest answer, in megabytes (default: 128; 413 beyond)")
+    def megabytes_or_zero(text: str) -> int:
+        if not text.isdigit():
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of megabytes (0: no cap)")
+        return int(text)
+
+    serve.add_argument("--worker-memory-mb", type=megabytes_or_zero, metavar="MB",
+                       help="memory each query worker may use; a query that needs more gets 503 and the worker is "
+                       "replaced (default: half the machine's memory shared among the workers, at least 1024; 0: no cap)")
+    serve.add_argument("--max-connections", type=_more_than_zero(int), default=64, metavar="N",
+                       help="requests answered at once (default: 64; 503 beyond)")
+    serve.add_argument("--max-idle", type=_more_than_zero(int), default=256, metavar="N",
+                       help="connections kept open while waiting for a request; when all are taken, a new connection "
+                       "closes the one that has waited longest (default: 256)")
+    serve.add_argument("--header-timeout", type=_more_than_zero(float), default=5.0, metavar="SECONDS",
+                       help="time a request's line and headers may take to arrive (default: 5; a body gets a second "
+                       "more per 64 kB; 408 beyond)")
+    serve.add_argument("--idle-timeout", type=_more_than_zero(float), default=5.0, metavar="SECONDS",
+                       help="close a kept-alive connection when no new request starts within this long (default: 5)")
     serve.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (LOAD and SERVICE stay refused)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME",
+                       help="a name of this server (repeatable): an update is only taken when sent to localhost, the "
+                       "--host address, an IP address or such a name, and from a page of this server (DNS rebinding)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     serve.set_defaults(run=_serve)
 
@@ -555,7 +578,10 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
     server.serve(store=args.store, data=args.data or ["data"], host=args.host, port=args.port, timeout=args.timeout,
                  max_results=args.max_results, max_body=args.max_body, workers=args.workers, cache_mb=args.cache_mb,
-                 allow_update=args.allow_update, update_url=args.update_url, log=None if args.quiet else sys.stderr)
+                 allow_update=args.allow_update, update_url=args.update_url, log=None if args.quiet else sys.stderr,
+                 max_answer_mb=args.max_answer_mb, worker_memory_mb=args.worker_memory_mb,
+                 max_connections=args.max_connections, max_idle=args.max_idle, header_timeout=args.header_timeout,
+                 idle_timeout=args.idle_timeout, allow_hosts=args.allow_host or ())
     return 0
 
 

@@ -1,8 +1,10 @@
 """``coopgraph serve``: a SPARQL 1.1 endpoint over the graph, with the query library and the pages.
 
 Read-only and bounded by default: updates, ``LOAD`` and ``SERVICE`` are refused, each query is stopped
-at a time limit, answers are capped, request bodies are limited. Python's ``http.server`` answers
-HTTP; queries run in worker processes on Oxigraph (see :mod:`coopgraph.server.pool`).
+at a time limit and each worker at a memory cap, answers are capped in rows and bytes, request bodies
+are limited, a request must arrive within seconds, and an update is only taken from this server's own
+names and pages. Python's ``http.server`` answers HTTP; queries run in worker processes on Oxigraph
+(see :mod:`coopgraph.server.pool`). The limits and their defaults: ``docs/serve-limits.md``.
 
 Stores:
 
@@ -35,7 +37,7 @@ import pyoxigraph as ox
 from coopgraph.errors import CoopgraphError, StoreError
 from coopgraph.server.cache import AnswerCache
 from coopgraph.server.engine import Source
-from coopgraph.server.pool import PoolError, WorkerPool
+from coopgraph.server.pool import PoolError, WorkerPool, default_worker_memory_mb
 from coopgraph.server.web import EndpointServer, Settings
 from coopgraph.stores import MemoryStore, OxigraphStore, RemoteStore, Store, open_store, parse_spec
 from coopgraph.stores.folderlock import FolderLock
@@ -182,6 +184,12 @@ def start_server(
     update_url: str | None = None,
     max_connections: int = 64,
     cache_mb: float = 256,
+    max_answer_mb: float = 128,
+    worker_memory_mb: int | None = None,
+    header_timeout: float = 5.0,
+    idle_timeout: float = 5.0,
+    max_idle: int = 256,
+    allow_hosts: Sequence[str] = (),
     log: TextIO | None = None,
     background: bool = True,
 ) -> Server:
@@ -199,9 +207,18 @@ def start_server(
     workers : queries that run at once (default: the number of CPUs, at least 2)
     allow_update : accept SPARQL Update (POST update=...)
     update_url : for an endpoint, where its updates go when not where its layout puts them
-    max_connections : connections served at once (503 beyond)
+    max_connections : requests answered at once (503 beyond)
     cache_mb : megabytes of complete answers kept, for a store that only the server changes
         (:mod:`coopgraph.server.cache`; 0: none; never for a remote endpoint)
+    max_answer_mb : the largest answer, in megabytes (413 beyond)
+    worker_memory_mb : the memory each query worker may use, in megabytes (503 beyond, and the worker
+        is replaced); default: half the machine's memory shared among the workers, at least 1024; 0: no cap
+    header_timeout : seconds a request's line and headers may take to arrive (408 beyond); a body gets
+        a second more per 64 kB
+    idle_timeout : seconds a kept-alive connection may wait for its next request
+    max_idle : connections waiting for a request at once; a new one beyond closes the longest-waiting
+    allow_hosts : names of this server besides localhost, its address and IP addresses: an update sent
+        to any other ``Host`` is refused (DNS rebinding)
     log : where to write one line per request (None: nowhere)
 
     Returns
@@ -221,20 +238,28 @@ def start_server(
     ...     print(server.endpoint)
     http://127.0.0.1:41234/sparql
     """
-    for name, value in (("timeout", timeout), ("max_results", max_results), ("max_body", max_body)):
+    for name, value in (("timeout", timeout), ("max_results", max_results), ("max_body", max_body),
+                        ("max_answer_mb", max_answer_mb), ("header_timeout", header_timeout),
+                        ("idle_timeout", idle_timeout), ("max_idle", max_idle), ("max_connections", max_connections)):
         if value <= 0:
             raise ValueError(f"{name} must be more than 0, not {value}")
-    spec = prepare_store(store, data=data, update_url=update_url)
+    if worker_memory_mb is not None and worker_memory_mb < 0:
+        raise ValueError(f"worker_memory_mb must be 0 (no cap) or more, not {worker_memory_mb}")
     size = workers or max(2, os.cpu_count() or 2)
+    memory_mb = default_worker_memory_mb(size) if worker_memory_mb is None else worker_memory_mb or None
+    spec = prepare_store(store, data=data, update_url=update_url)
     cache = AnswerCache(int(cache_mb * 1024 * 1024)) if cache_mb > 0 and not spec.read.remote else None
-    pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None, cache=cache)
+    pool = WorkerPool(spec.read, size=size, write_spec=spec.write if allow_update else None, cache=cache,
+                      memory_mb=memory_mb)
     try:
         pool.start()
     except PoolError as exc:
         spec.cleanup()
         raise StoreError(f"{spec.read.spec}: {exc}") from None
     settings = Settings(timeout=timeout, max_results=max_results, max_body=max_body, allow_update=allow_update,
-                        max_connections=max_connections, description=spec.description)
+                        max_connections=max_connections, description=spec.description, max_answer_mb=max_answer_mb,
+                        header_timeout=header_timeout, idle_timeout=idle_timeout, max_idle=max_idle,
+                        allow_hosts=tuple(allow_hosts))
     try:
         httpd = EndpointServer((host, port), pool, settings, log=log)
     except BaseException as exc:
@@ -263,8 +288,9 @@ def serve(*, out: TextIO = sys.stdout, **options: object) -> None:
     print(f"  named queries     {server.url}queries", file=out)
     print(f"  network           {server.url}graph", file=out)
     mode = "read-write (--allow-update)" if settings.allow_update else "read-only"
-    print(f"  {mode}; queries stop after {settings.timeout:g} s; answers hold at most {settings.max_results} rows;"
-          f" {server.pool.size} workers. Ctrl-C stops.", file=out, flush=True)
+    memory = f"{server.pool.memory_mb} MB each" if server.pool.memory_mb else "no memory cap"
+    print(f"  {mode}; queries stop after {settings.timeout:g} s; answers hold at most {settings.max_results} rows"
+          f" and {settings.max_answer_mb:g} MB; {server.pool.size} workers ({memory}). Ctrl-C stops.", file=out, flush=True)
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # SIGTERM (kill, systemd, timeout) stops the server as Ctrl-C does
 

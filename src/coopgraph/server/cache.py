@@ -26,7 +26,7 @@ __all__ = ["AnswerCache", "job_key"]
 def job_key(job: Job) -> Hashable:
     """Everything of a job that its answer depends on."""
     return (job.kind, job.text, job.accept, job.formats, job.default_graphs, job.named_graphs, job.max_results,
-            tuple(sorted(job.prefixes.items())), job.params, job.text_only)
+            job.max_bytes, tuple(sorted(job.prefixes.items())), job.params, job.text_only)
 
 
 class _Flight:

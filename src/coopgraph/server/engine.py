@@ -18,7 +18,10 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
+import resource
+import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +35,8 @@ from coopgraph.errors import StoreError
 from coopgraph.server.formats import GRAPH_FORMATS, TABLE_FORMATS, NotAcceptable, negotiate
 from coopgraph.stores import Endpoint, EndpointError, RemoteStore, Store, StoreSyntaxError, parse_spec
 
-__all__ = ["Job", "Reply", "Refused", "Source", "check_query", "check_update", "open_source", "handle", "worker_main"]
+__all__ = ["Job", "Reply", "Refused", "Source", "check_query", "check_update", "open_source", "handle", "worker_main",
+           "limit_memory", "OUT_OF_MEMORY", "ROW_MAX_BYTES"]
 
 _TABLE = {f.name: f for f in TABLE_FORMATS}
 _GRAPH = {f.name: f for f in GRAPH_FORMATS}
@@ -42,6 +46,12 @@ _RDF = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
         "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 #: A remote endpoint's answer is read up to this many bytes.
 REMOTE_MAX_BYTES = 512 * 1024 * 1024
+#: The longest row (or triple) Oxigraph's parsers read back (their line buffer): an answer is counted as
+#: TSV or N-Triples, then read back to be written in the format asked for, so a longer row fits TSV and
+#: N-Triples only.
+ROW_MAX_BYTES = 16 * 1024 * 1024
+#: A worker's exit status when Python ran out of memory (Oxigraph's Rust code aborts: SIGABRT).
+OUT_OF_MEMORY = 86
 
 
 @dataclass
@@ -61,6 +71,7 @@ class Job:
     default_graphs, named_graphs : the protocol's ``default-graph-uri`` / ``named-graph-uri`` (or, for
         an update, ``using-graph-uri`` / ``using-named-graph-uri``)
     max_results : the most rows (or triples) an answer may hold
+    max_bytes : the largest answer body, in bytes
     prefixes : prefixes for Turtle output
     """
 
@@ -71,6 +82,7 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_results: int = 100_000
+    max_bytes: int = 128 * 1024 * 1024
     prefixes: dict[str, str] = field(default_factory=dict)
     params: tuple[tuple[str, str], ...] = ()
     text_only: bool = False
@@ -346,6 +358,26 @@ def _too_many(job: Job, what: str) -> Refused:
     )
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _too_large(job: Job) -> Refused:
+    return Refused(
+        413,
+        f"the answer is larger than {_megabytes(job.max_bytes)} (the server's --max-answer-mb) — select fewer rows "
+        "or shorter values (LIMIT, SUBSTR), or narrow the query",
+    )
+
+
+def _row_too_long(what: str, fmt_name: str, carrier: str) -> Refused:
+    return Refused(
+        413,
+        f"a {what} of the answer is longer than {_megabytes(ROW_MAX_BYTES)}, more than this server writes as "
+        f"{fmt_name} — shorten long values (SUBSTR), or ask for format={carrier}, which carries it whole",
+    )
+
+
 def html_page(title: str, body: str) -> Reply:
     """A small page (``body`` is HTML already escaped) in the pages' style."""
     page = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -380,22 +412,33 @@ class _TooMany(Exception):
     """Raised from inside Oxigraph's writer once an answer passes the row limit."""
 
 
+class _TooLarge(Exception):
+    """Raised from inside Oxigraph's writer once an answer passes the byte limit."""
+
+
 class _Capped:
-    """Where Oxigraph writes a line format (TSV, N-Triples): keeps it, and stops it past ``limit`` lines.
+    """Where Oxigraph writes an answer: keeps it, and stops it past ``max_bytes`` bytes or, for a line
+    format (TSV, N-Triples), past ``max_lines`` lines.
 
     Oxigraph writes in chunks; raising from ``write`` ends the serialization (and the query's
-    evaluation) early, so an answer far over the limit is never held in memory whole.
+    evaluation) early, so an answer far over a limit is never held in memory whole.
     """
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, *, max_bytes: int, max_lines: int | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.max_lines = max_lines
         self.lines = 0
+        self.size = 0
         self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
-        self.lines += data.count(b"\n")
-        if self.lines > self.limit:
-            raise _TooMany
+        if self.max_lines is not None:
+            self.lines += data.count(b"\n")
+            if self.lines > self.max_lines:
+                raise _TooMany
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise _TooLarge
         self.chunks.append(bytes(data))
         return len(data)
 
@@ -404,6 +447,29 @@ class _Capped:
 
     def value(self) -> bytes:
         return b"".join(self.chunks)
+
+
+def _readable_back(data: bytes) -> bool:
+    """Whether Oxigraph's parsers can read ``data`` back: no line near :data:`ROW_MAX_BYTES`."""
+    limit = ROW_MAX_BYTES - 64
+    if len(data) < limit:
+        return True
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        if end - start >= limit:
+            return False
+        start = end + 1
+    return len(data) - start < limit
+
+
+def _written(job: Job, write: Any) -> bytes:
+    """What ``write(output)`` writes, within the answer's byte limit."""
+    out = _Capped(max_bytes=job.max_bytes)
+    try:
+        write(out)
+    except _TooLarge:
+        raise _too_large(job) from None
+    return out.value()
 
 
 def _solutions_answer(result: Any, job: Job) -> Reply:
@@ -424,17 +490,21 @@ def _solutions_answer(result: Any, job: Job) -> Reply:
                      fmt.content_type)
     # Oxigraph writes the rows as TSV (one line each; tabs and newlines in values are escaped), which
     # counts them cheaply; its own writer then turns them into the format asked for.
-    tsv = _Capped(job.max_results + 1)  # + the header line
+    tsv = _Capped(max_lines=job.max_results + 1, max_bytes=job.max_bytes)  # + the header line
     try:
         result.serialize(tsv, format=ox.QueryResultsFormat.TSV)
     except _TooMany:
         raise _too_many(job, "rows") from None
+    except _TooLarge:
+        raise _too_large(job) from None
     if fmt.name == "tsv":
         return Reply(200, tsv.value(), fmt.content_type)
+    if not _readable_back(tsv.value()):
+        raise _row_too_long("row", fmt.name.upper(), "tsv")
     parsed = ox.parse_query_results(tsv.value(), format=ox.QueryResultsFormat.TSV)
     if fmt.name == "html":
         return _html_table(variables, list(parsed))
-    return Reply(200, parsed.serialize(format=_RESULTS[fmt.name]), fmt.content_type)
+    return Reply(200, _written(job, lambda out: parsed.serialize(out, format=_RESULTS[fmt.name])), fmt.content_type)
 
 
 def _boolean_answer(result: Any, job: Job) -> Reply:
@@ -452,7 +522,7 @@ def _graph_answer(triples: Any, job: Job) -> Reply:
         fmt = negotiate(job.accept, "graph", requested=job.formats)
     except NotAcceptable as exc:
         raise Refused(406, str(exc)) from None
-    lines = _Capped(job.max_results)  # N-Triples: one triple a line
+    lines = _Capped(max_lines=job.max_results, max_bytes=job.max_bytes)  # N-Triples: one triple a line
     try:
         if isinstance(triples, ox.QueryTriples):
             triples.serialize(lines, format=ox.RdfFormat.N_TRIPLES)
@@ -460,23 +530,33 @@ def _graph_answer(triples: Any, job: Job) -> Reply:
             ox.serialize(triples, lines, format=ox.RdfFormat.N_TRIPLES)
     except _TooMany:
         raise _too_many(job, "triples") from None
+    except _TooLarge:
+        raise _too_large(job) from None
     if fmt.name == "ntriples":
         return Reply(200, lines.value(), fmt.content_type)
-    found = list(ox.parse(lines.value(), format=ox.RdfFormat.N_TRIPLES))
+    if not _readable_back(lines.value()):
+        raise _row_too_long("triple", {"jsonld": "JSON-LD", "rdfxml": "RDF/XML"}.get(fmt.name, fmt.name.title()),
+                            "ntriples")
+    found = [q.triple for q in ox.parse(lines.value(), format=ox.RdfFormat.N_TRIPLES)]
     prefixes = job.prefixes if fmt.name in ("turtle", "rdfxml", "html") else None
-    body = ox.serialize([q.triple for q in found], format=_RDF.get(fmt.name, ox.RdfFormat.TURTLE), prefixes=prefixes)
+    rdf = _RDF.get(fmt.name, ox.RdfFormat.TURTLE)
+    body = _written(job, lambda out: ox.serialize(found, out, format=rdf, prefixes=prefixes))
     if fmt.name == "html":
-        return html_page("coopgraph: answer", f"<pre>{html.escape((body or b'').decode('utf-8'))}</pre>")
-    return Reply(200, body or b"", fmt.content_type)
+        return html_page("coopgraph: answer", f"<pre>{html.escape(body.decode('utf-8'))}</pre>")
+    return Reply(200, body, fmt.content_type)
 
 
 def answer(result: Any, job: Job) -> Reply:
-    """A query's result in the format the request negotiates, within the row limit."""
+    """A query's result in the format the request negotiates, within the row and byte limits."""
     if isinstance(result, ox.QuerySolutions):
-        return _solutions_answer(result, job)
-    if isinstance(result, ox.QueryBoolean):
-        return _boolean_answer(result, job)
-    return _graph_answer(result, job)
+        reply = _solutions_answer(result, job)
+    elif isinstance(result, ox.QueryBoolean):
+        reply = _boolean_answer(result, job)
+    else:
+        reply = _graph_answer(result, job)
+    if len(reply.body) > job.max_bytes:  # a page of the answer (HTML), or the rows of nothing
+        raise _too_large(job)
+    return reply
 
 
 def _query(store: Store, job: Job) -> Reply:
@@ -532,7 +612,12 @@ def _page(store: Store, job: Job) -> Reply:
 
 
 def handle(store: Any, job: Job) -> Reply:
-    """Answer one job; a refusal becomes its 4xx reply, anything else a 500 with the error."""
+    """Answer one job; a refusal becomes its 4xx reply, anything else a 500 of one line.
+
+    The details of a failure (a traceback, the store's own message, which may name its files) go to
+    this process's stderr, the server's log, never to the client. A :class:`MemoryError` is raised
+    on: the worker cannot go on (see :func:`worker_main`).
+    """
     try:
         if job.kind == "query":
             return _query(store, job)
@@ -547,16 +632,45 @@ def handle(store: Any, job: Job) -> Reply:
         raise ValueError(f"unknown job kind {job.kind!r}")
     except Refused as exc:
         return Reply.message(exc.status, exc.message)
+    except MemoryError:
+        raise
     except OSError as exc:  # Oxigraph reports evaluation and storage errors as OSError
-        return Reply.message(500, f"the store failed while answering: {exc}")
-    except Exception:  # a bug: keep its traceback in the answer and the log
-        return Reply.message(500, "internal error in a query worker:\n" + traceback.format_exc())
+        print(f"coopgraph serve: the store failed while answering a {job.kind}: {exc}", file=sys.stderr, flush=True)
+        return Reply.message(500, "the store failed while answering — the details are in the server's log")
+    except Exception:  # a bug
+        print(f"coopgraph serve: internal error in a query worker, answering a {job.kind}:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+        return Reply.message(500, "internal error in a query worker — the details are in the server's log; "
+                                  "please report it")
 
 
-def worker_main(conn: Any, source: Source) -> None:
-    """A worker process: open the store, say ``ready``, then answer jobs until the pipe closes."""
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's data memory (heap, anonymous maps, thread stacks: ``RLIMIT_DATA``).
+
+    Past the cap an allocation fails: Python raises :class:`MemoryError`; Oxigraph, whose Rust code
+    aborts on a failed allocation, ends the process (SIGABRT). Either way the pool answers 503 and
+    starts a fresh worker. ``RLIMIT_DATA`` rather than ``RLIMIT_AS``: the address space also counts
+    what is reserved and never used (glibc's arenas, files mapped to be read), ~0.4 GB for an idle
+    worker here, so a cap on it would say little about memory.
+    """
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard if hard != resource.RLIM_INFINITY else limit))
+
+
+def worker_main(conn: Any, source: Source, memory_mb: int | None = None) -> None:
+    """A worker process: cap its memory, open the store, say ``ready``, then answer jobs until the pipe
+    closes. Out of memory, it exits with :data:`OUT_OF_MEMORY` (the pool answers 503 and replaces it)."""
+    os.environ["RUST_BACKTRACE"] = "0"  # a failed allocation in Oxigraph: one line in the log, not a backtrace
+    if memory_mb:
+        limit_memory(memory_mb)
     try:
         store = open_source(source)
+    except MemoryError:
+        os._exit(OUT_OF_MEMORY)
     except Exception as exc:  # reported to the parent, which fails to start with the message
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -568,4 +682,9 @@ def worker_main(conn: Any, source: Source) -> None:
             return
         if job is None:
             return
-        conn.send(handle(store, job))
+        try:
+            conn.send(handle(store, job))  # pickling the reply takes memory too
+        except MemoryError:
+            print(f"coopgraph serve: a query worker ran out of memory answering a {job.kind} "
+                  f"(its cap: {memory_mb} MB)", file=sys.stderr, flush=True)
+            os._exit(OUT_OF_MEMORY)  # the heap may be left in pieces: a fresh worker takes over

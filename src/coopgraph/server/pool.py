@@ -5,12 +5,17 @@ time limit cannot be cancelled from Python: its worker process is ended (SIGKILL
 started in the background. The other workers keep answering meanwhile, so one slow query never stops
 the rest. Updates (only with ``--allow-update``) need the store alone: the readers are stopped, one
 writer runs the update, and the readers start again on the new state.
+
+Each worker's memory is capped (``--worker-memory-mb``, :func:`coopgraph.server.engine.limit_memory`):
+a query that needs more ends its worker, the client gets 503 saying so, and a fresh worker starts.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -22,10 +27,35 @@ from coopgraph.server import engine
 from coopgraph.server.cache import AnswerCache
 from coopgraph.server.engine import Job, Reply, Source
 
-__all__ = ["WorkerPool", "PoolError"]
+__all__ = ["WorkerPool", "PoolError", "default_worker_memory_mb", "machine_memory_mb"]
 
 #: How long a worker may take to start (open the store) before the pool gives up.
 START_TIMEOUT = 120.0
+#: The least memory a worker is given by default, in MB.
+MIN_WORKER_MB = 1024
+
+
+def machine_memory_mb() -> int:
+    """The memory this process may use, in MB: the machine's, or its control group's when lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path, encoding="ascii") as limit:
+                text = limit.read().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total // (1024 * 1024)
+
+
+def default_worker_memory_mb(workers: int) -> int:
+    """Half of the machine's memory shared among ``workers``, at least :data:`MIN_WORKER_MB`.
+
+    The other half is left to the server (the answers it holds and keeps), the store's files in the
+    page cache, and the rest of the machine.
+    """
+    return max(MIN_WORKER_MB, machine_memory_mb() // 2 // max(1, workers))
 
 
 class PoolError(Exception):
@@ -65,16 +95,19 @@ class WorkerPool:
     spec : the store each reader opens
     size : how many queries run at once
     write_spec : the store a writer opens for an update (None: updates are not possible)
+    cache : complete answers kept (None: none)
+    memory_mb : the memory cap of each worker (None: none)
     """
 
     def __init__(self, spec: Source, *, size: int, write_spec: Source | None = None,
-                 cache: AnswerCache | None = None) -> None:
+                 cache: AnswerCache | None = None, memory_mb: int | None = None) -> None:
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size}")
         self.spec = spec
         self.size = size
         self.write_spec = write_spec
         self.cache = cache
+        self.memory_mb = memory_mb
         self._context = _context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -121,7 +154,7 @@ class WorkerPool:
 
     def _launch(self, spec: Source) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=engine.worker_main, args=(child, spec), daemon=True,
+        process = self._context.Process(target=engine.worker_main, args=(child, spec, self.memory_mb), daemon=True,
                                         name=f"coopgraph-worker-{spec.kind}")
         process.start()
         child.close()
@@ -134,8 +167,9 @@ class WorkerPool:
         try:
             status, message = worker.conn.recv()
         except (EOFError, OSError):
+            why = " (out of memory: raise --worker-memory-mb)" if self._out_of_memory(worker) else ""
             worker.stop()
-            raise PoolError("a query worker stopped while opening the store") from None
+            raise PoolError(f"a query worker stopped while opening the store{why}") from None
         if status != "ready":
             worker.stop()
             raise PoolError(f"a query worker cannot open the store: {message}")
@@ -220,15 +254,30 @@ class WorkerPool:
                 )
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
+            out_of_memory = self._out_of_memory(worker)
             if release:
                 self._replace(worker)
             else:
                 worker.stop()
-            return Reply.message(503, "the query worker stopped while answering (out of memory?) — a fresh one "
-                                      "is starting; narrow the query and try again")
+            what = "update" if job.kind == "update" else "query"
+            if out_of_memory:
+                cap = f" (the server's --worker-memory-mb, {self.memory_mb} MB)" if self.memory_mb else ""
+                print(f"coopgraph serve: a query worker ran out of memory{cap}; a fresh one is starting",
+                      file=sys.stderr, flush=True)
+                return Reply.message(503, f"the {what} ran out of memory: it needs more than a query worker may use"
+                                          f"{cap} — narrow it (LIMIT, shorter values, fewer joins)")
+            return Reply.message(503, f"the query worker stopped while answering (exit status "
+                                      f"{worker.process.exitcode}) — a fresh one is starting; try again")
         if release:
             release(worker)
         return reply
+
+    def _out_of_memory(self, worker: _Worker) -> bool:
+        """Whether a worker that stopped answering ended for want of memory: Python's MemoryError (its
+        own exit status), a failed allocation in Oxigraph (SIGABRT), or the kernel's OOM killer (SIGKILL,
+        which this pool only sends to workers it has given up on)."""
+        worker.process.join(5)
+        return worker.process.exitcode in (engine.OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGKILL)
 
     def exclusive(self, job: Job, *, timeout: float) -> Reply:
         """Run an update alone: wait for running queries, stop the readers, write, restart the readers."""

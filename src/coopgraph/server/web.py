@@ -3,6 +3,9 @@
 Python's own ``http.server`` (a thread per connection, HTTP/1.1 keep-alive) answers HTTP; it never
 runs a query itself. Queries go to the worker processes of :mod:`coopgraph.server.pool`, so the
 threads here stay free to answer while a query runs, and a query past the time limit is stopped.
+How long a request may take to arrive, and how many connections wait or are answered at once, is
+:mod:`coopgraph.server.connections`; which ``Host`` and ``Origin`` are this server's own (an update
+from anywhere else is refused) is :mod:`coopgraph.server.hosts`.
 
 Routes::
 
@@ -21,9 +24,11 @@ from __future__ import annotations
 
 import difflib
 import html
+import io
 import json
 import re
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -40,8 +45,10 @@ import pyoxigraph as ox
 from coopgraph import __version__, queries
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
+from coopgraph.server.connections import Budget, RequestReader
 from coopgraph.server.engine import Job, Reply, html_page
 from coopgraph.server.formats import NotAcceptable, negotiate
+from coopgraph.server.hosts import Names
 from coopgraph.server.pool import WorkerPool
 
 __all__ = ["Settings", "EndpointServer", "Handler", "PAGE_POLICY", "STATIC_FILES"]
@@ -75,7 +82,7 @@ _FORM = "application/x-www-form-urlencoded"
 
 @dataclass
 class Settings:
-    """What the server enforces: limits, and whether updates are accepted."""
+    """What the server enforces: limits, and whether updates are accepted (see ``start_server``)."""
 
     timeout: float = 30.0
     max_results: int = 100_000
@@ -83,6 +90,15 @@ class Settings:
     allow_update: bool = False
     max_connections: int = 64
     description: str = ""  # one line on what is served, for the pages
+    max_answer_mb: float = 128
+    header_timeout: float = 5.0
+    idle_timeout: float = 5.0
+    max_idle: int = 256
+    allow_hosts: tuple[str, ...] = ()
+
+    @property
+    def max_answer_bytes(self) -> int:
+        return int(self.max_answer_mb * 1024 * 1024)
 
 
 @dataclass
@@ -121,7 +137,8 @@ class _Problem(Exception):
 
 
 class EndpointServer(ThreadingHTTPServer):
-    """The HTTP server: a thread per connection, at most ``settings.max_connections`` at once."""
+    """The HTTP server: a thread per connection; at most ``settings.max_connections`` requests answered
+    and ``settings.max_idle`` connections waiting for one at once (:class:`~coopgraph.server.connections.Budget`)."""
 
     daemon_threads = True
     block_on_close = False
@@ -133,29 +150,27 @@ class EndpointServer(ThreadingHTTPServer):
         self.settings = settings
         self.log = log
         self.library = _Library.load()
-        self._slots = threading.BoundedSemaphore(settings.max_connections)
+        self.budget = Budget(max_active=settings.max_connections, max_waiting=settings.max_idle,
+                             header_timeout=settings.header_timeout, idle_timeout=settings.idle_timeout)
         self._page: Reply | None = None
         self._page_lock = threading.Lock()
         super().__init__(address, Handler)
+        self.names = Names(address[0], self.server_address[1], settings.allow_hosts)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            body = b"too many connections at once - try again later\n"
-            try:
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                b"Retry-After: 1\r\nConnection: close\r\nContent-Length: "
-                                + str(len(body)).encode() + b"\r\n\r\n" + body)
-            except OSError:
-                pass
-            self.shutdown_request(request)
-            return
+        self.budget.admit(request)  # when the waiting room is full, the longest-waiting connection is closed
         super().process_request(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self.budget.forget(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away mid-answer, or was closed to make room: nothing to report
+        super().handle_error(request, client_address)
 
     def network_page(self) -> Reply:
         """The network page, drawn once by a worker and kept (the data does not change while read-only)."""
@@ -227,8 +242,11 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = f"coopgraph/{__version__}"
     sys_version = ""
-    timeout = 60  # seconds a connection may stay idle or dribble a request
+    timeout = 60  # seconds an answer may take to be sent (how long a request may take to arrive: Budget)
     _unread = 0  # body bytes announced and not read: the connection is closed after the answer
+    _received = b""  # the body of a POST, read before the request is answered
+    _answered = 0  # requests read (or tried) on this connection
+    _replied = False  # the request under way has had its answer
 
     def version_string(self) -> str:
         return self.server_version
@@ -238,6 +256,29 @@ class Handler(BaseHTTPRequestHandler):
         # headers and body go out in two writes: without this, Nagle's algorithm and the client's
         # delayed ACK hold every answer back by ~40 ms
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # requests are read against the connection's deadline, not a timeout per read that a byte resets
+        self.link = self.server.budget.connection(self.request)
+        self.rfile.close()  # http.server's reader, which would keep the socket open
+        self.rfile = io.BufferedReader(RequestReader(self.link, self.server.budget))
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError:
+            pass  # the client went away, or was closed to make room for a new connection
+
+    def handle_one_request(self) -> None:
+        if self._answered:
+            self.server.budget.wait(self.link)  # kept alive: the next request has --idle-timeout to start
+        self._replied = False
+        super().handle_one_request()
+        self._answered += 1
+        link = self.link
+        if link.expired and link.received and not self._replied:
+            # part of a request came, not all of it in time (what slowloris does): say so, and close
+            self.send_error(408, "Request Timeout",
+                            f"the request did not arrive within {self.server.settings.header_timeout:g} s (the "
+                            "server's --header-timeout) — send the request line and headers at once")
 
     # ------------------------------------------------------------------------ dispatch
 
@@ -272,19 +313,46 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         started = time.perf_counter()
         self._unread = self._declared_body()
+        self._received = b""
+        budget = self.server.budget
         try:
-            reply = self._route(method)
-        except _Problem as problem:
-            reply = problem.reply
-        except Exception:  # a bug: answer 500 rather than drop the connection, and log the traceback
-            traceback.print_exc()
-            reply = Reply.message(500, "internal error in coopgraph serve: " + traceback.format_exc(limit=1).strip())
-        self._send(reply, head=method == "HEAD")
+            reply = self._receive(method) or self._answer(method)
+            self._send(reply, head=method == "HEAD")
+        finally:
+            budget.release(self.link)
         if self.server.log is not None:
             took = (time.perf_counter() - started) * 1000
             path = self.path if len(self.path) <= 200 else self.path[:197] + "..."
             print(f'{self.client_address[0]} "{method} {path}" {reply.status} {len(reply.body)} {took:.0f}ms',
                   file=self.server.log, flush=True)
+
+    def _receive(self, method: str) -> Reply | None:
+        """Read the rest of the request (a POST's body) while the connection still waits, then take a
+        place among the requests answered; a reply when the request is refused before that."""
+        budget = self.server.budget
+        if method == "POST":
+            try:
+                self._received = self._read_body()
+            except _Problem as problem:
+                return problem.reply
+        if budget.activate(self.link):
+            return None
+        if self.link.evicted:
+            raise ConnectionAbortedError("closed to make room for a new connection")
+        self.close_connection = True
+        return Reply.message(503, f"too many requests at once: {budget.max_active} are being answered (the server's "
+                                  "--max-connections) — try again shortly", **{"Retry-After": "1"})
+
+    def _answer(self, method: str) -> Reply:
+        try:
+            return self._route(method)
+        except _Problem as problem:
+            return problem.reply
+        except Exception:  # a bug: answer 500 rather than drop the connection; the traceback goes to the log
+            print(f"coopgraph serve: internal error answering {method} {self.path[:200]}:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            return Reply.message(500, "internal error in coopgraph serve — the details are in the server's log; "
+                                      "please report it")
 
     def _route(self, method: str) -> Reply:
         url = urllib.parse.urlsplit(self.path)
@@ -333,6 +401,8 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply, *, head: bool = False) -> None:
         if self._unread:
             self.close_connection = True  # a body was not read: the connection cannot be reused
+        self.connection.settimeout(self.timeout)  # reads set their own; an answer has this long to go out
+        self._replied = True
         self.send_response(reply.status)
         headers = {**_CORS, "X-Content-Type-Options": "nosniff", **reply.headers}
         if reply.content_type.startswith("text/html"):
@@ -379,13 +449,19 @@ class Handler(BaseHTTPRequestHandler):
         pass  # requests are logged once, in _dispatch
 
     def log_error(self, format: str, *args: Any) -> None:  # noqa: A002
+        if format.startswith("Request timed out"):
+            return  # a kept-alive connection left idle is closed as a matter of course; a 408 is logged as sent
         if self.server.log is not None:
             print(f"{self.client_address[0]} {format % args}", file=self.server.log, flush=True)
 
     # ------------------------------------------------------------------------ reading the request
 
     def _body(self) -> bytes:
-        """The request body, within the size limit."""
+        """The request body (read before the request was answered)."""
+        return self._received
+
+    def _read_body(self) -> bytes:
+        """The request body, within the size limit and in time (:meth:`Budget.extend_for_body`)."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             raise _Problem(411, "chunked request bodies are not accepted — send Content-Length")
         length_text = self.headers.get("Content-Length")
@@ -401,10 +477,13 @@ class Handler(BaseHTTPRequestHandler):
         if length > limit:
             raise _Problem(413, f"the request body has {length} bytes; this server accepts at most {limit} "
                                 "(its --max-body) — send a shorter query")
+        self.server.budget.extend_for_body(self.link, length)
         try:
             body = self.rfile.read(length)
-        except OSError:  # the client stopped sending (socket timeout)
-            raise _Problem(408, f"the request body did not arrive within {self.timeout} s") from None
+        except TimeoutError:  # the client stopped sending, or sent too slowly
+            self.close_connection = True
+            raise _Problem(408, f"the request body did not arrive in time (the server's --header-timeout, "
+                                f"{self.server.settings.header_timeout:g} s, and a second per 64 kB)") from None
         self._unread = 0
         if len(body) < length:
             raise _Problem(400, f"the request body ended after {len(body)} of {length} bytes")
@@ -443,9 +522,12 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------------ the protocol
 
     def _endpoint_url(self) -> str:
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
-        if not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+", host):
-            host = f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        """The endpoint's URL as the client addressed it; the listening address when that is not one of
+        this server's names (a foreign Host is never copied into an answer)."""
+        host = self.headers.get("Host")
+        if not host or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+", host) or not self.server.names.host_is_ours(host):
+            address, port = self.server.server_address[:2]
+            host = f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
         return f"http://{host}/sparql"
 
     def _sparql(self, method: str, query_string: str) -> Reply:
@@ -470,7 +552,8 @@ class Handler(BaseHTTPRequestHandler):
             raise _Problem(400, "the query is empty — give a SPARQL query as query=...")
         job = Job("query", text=query, accept=self.headers.get("Accept"), formats=formats,
                   default_graphs=_all(params, "default-graph-uri"), named_graphs=_all(params, "named-graph-uri"),
-                  max_results=self.server.settings.max_results, prefixes=dict(PREFIXES))
+                  max_results=self.server.settings.max_results,
+                  max_bytes=self.server.settings.max_answer_bytes, prefixes=dict(PREFIXES))
         return self.server.pool.run(job, timeout=self.server.settings.timeout)
 
     def _description(self, formats: tuple[str, ...]) -> Reply:
@@ -491,9 +574,14 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.settings.allow_update:
             raise _Problem(403, "SPARQL Update is refused: this endpoint is read-only — start it with "
                                 "'coopgraph serve --allow-update' to accept updates")
-        origin = self.headers.get("Origin")
-        if origin and urllib.parse.urlsplit(origin).netloc != self.headers.get("Host", ""):
-            raise _Problem(403, f"an update from a page of another site ({origin}) is refused — send updates from "
+        host, origin = self.headers.get("Host"), self.headers.get("Origin")
+        if not self.server.names.host_is_ours(host):  # DNS rebinding: a name of someone else's, pointed here
+            shown = host if len(host or "") <= 100 else (host or "")[:97] + "..."
+            raise _Problem(403, f"an update sent to {shown!r} is refused: that is not a name of this server — if it "
+                                "is one, start the server with --allow-host NAME")
+        if origin is not None and not self.server.names.origin_is_ours(origin, host):
+            shown = origin if len(origin) <= 100 else origin[:97] + "..."
+            raise _Problem(403, f"an update from a page of another site ({shown}) is refused — send updates from "
                                 "this server's own page or from a program")
         if not update.strip():
             raise _Problem(400, "the update is empty")
@@ -554,7 +642,8 @@ class Handler(BaseHTTPRequestHandler):
             raise _Problem(400, message) from None
         job = Job("named", text=query.name, params=tuple(values.items()), text_only=text_only,
                   accept=self.headers.get("Accept"), formats=formats,
-                  max_results=self.server.settings.max_results, prefixes=dict(PREFIXES))
+                  max_results=self.server.settings.max_results,
+                  max_bytes=self.server.settings.max_answer_bytes, prefixes=dict(PREFIXES))
         return self.server.pool.run(job, timeout=self.server.settings.timeout)
 
 
