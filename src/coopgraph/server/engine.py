@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from coopgraph import stores
+from coopgraph import sparqltext, stores
 from coopgraph.errors import StoreError
 from coopgraph.server.formats import GRAPH_FORMATS, TABLE_FORMATS, NotAcceptable, negotiate
 from coopgraph.stores import Endpoint, EndpointError, RemoteStore, Store, StoreSyntaxError, parse_spec
@@ -114,21 +114,6 @@ class Refused(Exception):
 
 # ------------------------------------------------------------------------------------------ checks
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _unescaped(text: str) -> str:
-    """The text with SPARQL's codepoint escapes applied (they are processed before parsing)."""
-
-    def char(match: re.Match[str]) -> str:
-        try:
-            return chr(int(match.group(1) or match.group(2), 16))
-        except ValueError:
-            return match.group(0)
-
-    return _CODEPOINT.sub(char, text)
-
-
 def _walk(node: Any) -> Iterable[Any]:
     """Every node of an rdflib parse tree (CompValue, ParseResults, lists)."""
     todo = [node]
@@ -160,26 +145,16 @@ _SERVICE_REFUSED = ("SERVICE is refused: this endpoint does not call other SPARQ
 def check_query(text: str) -> None:
     """Refuse a query that would call another endpoint (``SERVICE``).
 
-    Only a query whose text holds the word ``service`` (codepoint escapes applied) is parsed —
-    rdflib's parser takes ~0.1 s on a long query, and a SERVICE clause cannot be written without
-    that word. The query itself is then parsed and run by Oxigraph.
+    The keyword is found as ``coopgraph query`` finds it (:func:`coopgraph.sparqltext.calls_service`:
+    in any case, through codepoint escapes, not inside strings, IRIs, comments or names), without
+    parsing: the query itself is then parsed and run by Oxigraph.
 
     Raises
     ------
     Refused
-        403 for SERVICE; 400 when a query that mentions SERVICE cannot be parsed to tell
+        403 for SERVICE
     """
-    plain = _unescaped(text)
-    if "service" not in plain.lower():
-        return
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        tree = parseQuery(plain)
-    except Exception as exc:  # pyparsing's ParseException, or rdflib's bare Exception for a prefix
-        raise Refused(400, f"SPARQL syntax error: {_parser_message(exc)} (the query mentions SERVICE, "
-                           "so it was parsed by rdflib to check it)") from None
-    if "ServiceGraphPattern" in _names(tree):
+    if sparqltext.calls_service(text):
         raise Refused(403, _SERVICE_REFUSED)
 
 
@@ -195,7 +170,7 @@ def check_update(text: str) -> None:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        tree = parseUpdate(_unescaped(text))
+        tree = parseUpdate(sparqltext.unescaped(text))
     except Exception as exc:
         raise Refused(400, f"SPARQL Update syntax error: {_parser_message(exc)}") from None
     names = _names(tree)
@@ -210,7 +185,7 @@ def _is_update(text: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        parseUpdate(_unescaped(text))
+        parseUpdate(sparqltext.unescaped(text))
     except Exception:
         return False
     return True
