@@ -20,6 +20,6 @@ setup(
     package_data={
         "coopgraph": ["py.typed", "data/*", "server/*.rq", "server/*.ttl", "static/*", "static/yasgui/*",
                       "static/vis-network/*"],
-        **{name: ["*.ttl", "*.jsonld", "*.rq"] for name in SHIPPED},
+        **{name: ["*.ttl", "*.jsonld", "*.rq", "*.yaml"] for name in SHIPPED},
     },
 )

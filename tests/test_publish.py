@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import matplotlib.image
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, VOID
+from pyshacl import validate
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, VOID
 
 from browser import chromium, open_page
 from conftest import DATA, TESTDATA, store_of
-from coopgraph import ids, pipeline, publish, resources
+from coopgraph import __version__, ids, pipeline, publish, resources
 from coopgraph.cli import main
+from coopgraph.dataset import DERIVED_GRAPH
+from coopgraph.errors import SourceError
 from coopgraph.namespaces import COOP, PREFIXES
 
 HOSTILE = TESTDATA / "valid" / "publish" / "hostile.trig"
+DCAT_AP = TESTDATA / "dcat-ap" / "shapes.ttl"
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+DCAT_VERSION = URIRef(f"{DCAT}version")  # DCAT 3: not in rdflib's namespace
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 
 
@@ -68,11 +78,16 @@ def test_void_counts_match_the_data(shipped_store, description: Graph):
     assert _int(d, publish.DATASET, VOID.entities) == len({s for s in data.subjects() if ids.is_entity(s)})
 
 
+def _graph_subsets(d: Graph) -> set:
+    """The subsets that are named graphs: every subset but the linksets."""
+    return {s for s in d.objects(publish.DATASET, VOID.subset) if (s, RDF.type, VOID.Linkset) not in d}
+
+
 def test_one_subset_per_named_graph_with_its_source(shipped_store, description: Graph):
     d = description
     graphs = {g.identifier: len(g) for g in shipped_store.dataset().graphs() if len(g)}
     assert set(graphs) == set(shipped_store.graphs())
-    assert set(d.objects(publish.DATASET, VOID.subset)) == set(graphs)
+    assert _graph_subsets(d) == set(graphs)
     for name, size in graphs.items():
         assert _int(d, name, VOID.triples) == size
         assert d.value(name, DCTERMS.title) is not None, name
@@ -83,17 +98,23 @@ def test_one_subset_per_named_graph_with_its_source(shipped_store, description: 
     assert str(d.value(article, COOP.fileName)) == "sources/lstu-2023-09-18.yaml"
 
 
-def test_description_names_license_vocabularies_and_dumps(description: Graph):
+def test_description_names_rights_vocabularies_and_dumps(description: Graph):
     d = description
     ontology = resources.ontology()
     onto = next(ontology.subjects(RDF.type, OWL.Ontology))
-    assert d.value(publish.DATASET, DCTERMS.license) == ontology.value(onto, DCTERMS.license)
+    assert d.value(publish.DATASET, DCTERMS.license) is None  # no one licence covers quoted news, GeoNames and ROR
+    rights = d.value(publish.DATASET, DCTERMS.rights)
+    assert (rights, RDF.type, DCTERMS.RightsStatement) in d
+    assert str(d.value(rights, RDFS.label)).startswith("Mixed licences; each source graph (void:subset) states its own.")
     assert d.value(publish.DATASET, DCTERMS.conformsTo) == onto
+    assert d.value(publish.DATASET, DCTERMS.creator) == ontology.value(onto, DCTERMS.creator)
     assert {d.value(publish.DATASET, DCTERMS.title, any=True)} and (publish.DATASET, RDF.type, DCAT.Dataset) in d
     vocabularies = {str(v) for v in d.objects(publish.DATASET, VOID.vocabulary)}
     assert {PREFIXES[p] for p in ("coop", "org", "foaf", "schema", "prov", "skos", "dcterms", "geo")} <= vocabularies
-    titles = {str(d.value(x, DCTERMS.title)) for x in d.objects(publish.DATASET, DCAT.distribution)}
-    assert titles == set(publish.DUMPS)
+    dumps = set(d.objects(publish.DATASET, DCAT.distribution))
+    assert {str(d.value(x, DCTERMS.title)) for x in dumps} == set(publish.DUMPS)
+    assert {d.value(x, DCAT.accessURL) for x in dumps} == {URIRef("https://w3id.org/coopgraph/")}  # the landing page
+    assert {d.value(x, DCTERMS.rights) for x in dumps} == {rights}
     assert d.value(publish.DATASET, VOID.sparqlEndpoint) is None and d.value(None, DCAT.downloadURL) is None
 
 
@@ -110,6 +131,172 @@ def test_endpoint_and_download_urls_when_given(hostile):
     service = d.value(None, DCAT.servesDataset, publish.DATASET)
     assert d.value(service, DCAT.endpointURL) == URIRef("http://127.0.0.1:7878/query")
     assert URIRef("https://example.org/dumps/coop.trig") in set(d.objects(publish.DATASET, VOID.dataDump))
+    trig = next(x for x in d.objects(publish.DATASET, DCAT.distribution) if str(d.value(x, DCTERMS.title)) == "coop.trig")
+    assert d.value(trig, DCAT.downloadURL) == d.value(trig, DCAT.accessURL) == URIRef("https://example.org/dumps/coop.trig")
+
+
+def _dcat_ap_problems(description: Graph) -> list[tuple[str, str]]:
+    """(focus node, message) of each DCAT-AP 3 violation pySHACL finds in a description."""
+    shapes = Graph().parse(DCAT_AP, format="turtle")
+    conforms, report, _ = validate(description, shacl_graph=shapes)
+    SH = "http://www.w3.org/ns/shacl#"
+    problems = sorted((str(report.value(r, URIRef(SH + "focusNode"))), str(report.value(r, URIRef(SH + "resultMessage"))))
+                      for r in report.subjects(RDF.type, URIRef(SH + "ValidationResult")))
+    assert conforms == (not problems)
+    return problems
+
+
+def test_description_has_dcat_ap_mandatory_properties(description: Graph, hostile):
+    assert _dcat_ap_problems(description) == []
+    served = publish.describe(hostile, endpoint="http://127.0.0.1:7878/query", download_base="https://example.org/dumps/")
+    assert _dcat_ap_problems(served) == []
+    assert (publish.DATASET, DCAT.distribution, None) in description and (None, RDF.type, DCAT.DataService) in served
+    publisher = description.value(publish.DATASET, DCTERMS.publisher)
+    assert (publisher, RDF.type, FOAF.Agent) in description
+
+
+def test_the_dcat_ap_shapes_catch_what_is_missing(description: Graph):
+    """The shapes are not vacuous: each mandatory property taken out is reported, on the node that lacks it."""
+    def without(*predicates: URIRef) -> Graph:
+        g = Graph()
+        for triple in description:
+            if triple[1] not in predicates:
+                g.add(triple)
+        return g
+
+    dumps = sorted(str(x) for x in description.objects(publish.DATASET, DCAT.distribution))
+    assert _dcat_ap_problems(without(DCAT.accessURL)) == [
+        (x, "Distribution.accessURL is mandatory (a resource)") for x in dumps
+    ]
+    assert _dcat_ap_problems(without(DCTERMS.description, FOAF.name)) == sorted([
+        (str(publish.DATASET), "Dataset.description is mandatory (a literal)"),
+        (str(description.value(publish.DATASET, DCTERMS.publisher)), "Agent.name is mandatory (a literal)"),
+    ])
+
+
+def _links(store, predicate: URIRef, space: str) -> int:
+    """Distinct statements of one predicate from an entity of ours to an IRI in one space, by SPARQL."""
+    query = f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{predicate}> ?o }}
+        FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ids.ID_BASE}") && STRSTARTS(STR(?o), "{space}")) }} }}"""
+    return int(next(iter(store.dataset().query(query)))[0])
+
+
+def test_linksets_count_the_links_to_each_linked_dataset(shipped_store, description: Graph):
+    d = description
+    linksets = {
+        (str(d.value(s, VOID.objectsTarget)).rsplit("#linked-", 1)[1], d.value(s, VOID.linkPredicate)): _int(d, s, VOID.triples)
+        for s in d.subjects(RDF.type, VOID.Linkset)
+    }
+    assert linksets == {
+        ("ror", OWL.sameAs): 4,  # the four universities
+        ("wikidata", OWL.sameAs): 3,  # LSTU has no Wikidata id in the registry
+        ("geonames", OWL.sameAs): 7,  # 2 countries, 2 regions, 3 cities
+        ("ror", URIRef(PREFIXES["org"] + "hasSubOrganization")): 2,
+        ("ror", COOP.withdrawnRor): 1,
+        ("ror", PROV.wasDerivedFrom): 8,  # the registries of institutions (4) and places (4) from ROR records
+    }
+    spaces = {x.key: x.uri_space for x in publish.read_metadata().linked}
+    for (key, predicate), count in linksets.items():
+        assert _links(shipped_store, predicate, spaces[key]) == count, (key, predicate)
+    for linkset in d.subjects(RDF.type, VOID.Linkset):
+        assert (publish.DATASET, VOID.subset, linkset) in d
+        assert d.value(linkset, VOID.subjectsTarget) == publish.DATASET
+        assert set(d.objects(linkset, VOID.target)) == {publish.DATASET, d.value(linkset, VOID.objectsTarget)}
+    ror = publish.DESCRIPTION_GRAPH + "#linked-ror"
+    assert d.value(URIRef(ror), VOID.uriSpace) == Literal("https://ror.org/")
+
+
+def test_each_source_graph_has_its_own_licence_or_rights(description: Graph):
+    d = description
+    linked = {key: URIRef(f"{publish.DESCRIPTION_GRAPH}#linked-{key}") for key in ("ror", "wikidata", "geonames")}
+    assert {key: d.value(node, DCTERMS.license) for key, node in linked.items()} == {
+        "ror": CC0, "wikidata": CC0, "geonames": CC_BY,
+    }
+    attribution = d.value(linked["geonames"], DCTERMS.rights)
+    assert "GeoNames" in str(d.value(attribution, RDFS.label))
+    curated = [ids.graph(g) for g in ("registry-institutions", "registry-places", "registry-topics")] + [DERIVED_GRAPH]
+    for graph in curated:
+        assert d.value(graph, DCTERMS.license) == CC_BY, graph
+    assert set(d.objects(ids.graph("registry-places"), DCTERMS.rights)) == {attribution}
+    assert set(d.objects(ids.graph("registry-institutions"), DCTERMS.rights)) == set()
+    assert d.value(ids.graph("registry-institutions"), PROV.wasDerivedFrom) == linked["ror"]
+    news = ids.graph("source-lstu-2023-09-18")
+    assert d.value(news, DCTERMS.license) is None  # the publisher's text: a licence coopgraph cannot grant
+    assert d.value(news, DCTERMS.rightsHolder) == ids.entity("lstu")
+    quoted = str(d.value(d.value(news, DCTERMS.rights), RDFS.label))
+    assert "belongs to its publisher, Lipetsk State Technical University" in quoted and "right of quotation" in quoted
+
+
+def test_publisher_contact_and_version_come_from_the_metadata_file(description: Graph, hostile, tmp_path: Path):
+    d = description
+    shipped = publish.read_metadata()
+    assert d.value(publish.DATASET, DCAT_VERSION) == Literal(__version__) == Literal(shipped.version)
+    assert d.value(publish.DATASET, DCAT.landingPage) == URIRef(shipped.homepage)
+    assert d.value(d.value(publish.DATASET, DCTERMS.publisher), FOAF.name) == Literal("The coopgraph developers")
+    vcard = "http://www.w3.org/2006/vcard/ns#"
+    contact = d.value(publish.DATASET, DCAT.contactPoint)
+    assert d.value(contact, URIRef(vcard + "hasURL")) == URIRef("https://w3id.org/coopgraph/")
+    text = publish.METADATA.read_text(encoding="utf-8")
+    text = text.replace("version:\n", "version: 2025.1\n").replace("download:\n", "download: https://example.org/dl\n")
+    text = text.replace("  name: The coopgraph developers\n  homepage", "  name: Example University\n  homepage", 1)
+    text = text.replace("contact:\n  name: The coopgraph developers\n",
+                        "contact:\n  name: Data office\n  email: data@example.org\n")
+    (tmp_path / "dataset.yaml").write_text(text, encoding="utf-8")
+    own = publish.describe(hostile, metadata=publish.read_metadata(tmp_path / "dataset.yaml"))
+    assert own.value(publish.DATASET, DCAT_VERSION) == Literal("2025.1")
+    assert own.value(own.value(publish.DATASET, DCTERMS.publisher), FOAF.name) == Literal("Example University")
+    contact = own.value(publish.DATASET, DCAT.contactPoint)
+    assert own.value(contact, URIRef(vcard + "hasEmail")) == URIRef("mailto:data@example.org")
+    assert URIRef("https://example.org/dl/coop.ttl") in set(own.objects(None, DCAT.accessURL))
+    assert _dcat_ap_problems(own) == []
+
+
+@pytest.mark.parametrize(("change", "at", "message"), [
+    (("homepage: https", "homepag: https"), "homepag:",
+     "unknown key 'homepag' in the dataset metadata — did you mean 'homepage'?"),
+    (("homepage: https://w3id.org/coopgraph/\n", "homepage: w3id.org/coopgraph\n"), "homepage:",
+     "'w3id.org/coopgraph' is not a URL for 'homepage' — write it whole, e.g. https://example.org/"),
+    (("  url: https://w3id.org/coopgraph/\n", ""), "contact:",
+     "'contact' has neither 'email' nor 'url' — give one: how to reach you"),
+    (("  en: \"coopgraph: a", "  xx: \"coopgraph: a"), "  xx:",
+     "unknown language tag 'xx' in 'title' — use one such as en, ru, zh"),
+    (("license: https://creativecommons.org/licenses/by/4.0/\n", "license:\n"), "license:",
+     "'license' is empty in the dataset metadata — write a URL"),
+    (("    uriSpace: https://ror.org/\n", ""), "  ror:", "'linked: ror' has no 'uriSpace' — add it (a URL)"),
+])
+def test_a_mistake_in_the_metadata_file_names_its_line(tmp_path: Path, change, at, message):
+    """``at``: how the line the message must name begins."""
+    text = publish.METADATA.read_text(encoding="utf-8")
+    assert change[0] in text
+    text = text.replace(change[0], change[1], 1)
+    line = next(n for n, content in enumerate(text.splitlines(), 1) if content.startswith(at))
+    path = tmp_path / "dataset.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        publish.read_metadata(path)
+    assert (caught.value.path, caught.value.line, caught.value.message) == (str(path), line, message)
+
+
+def test_the_description_in_every_dump_reads_back_with_rapper(main_job_out: Path):
+    """A second, independent parser: Raptor reads void.ttl and the graph …/graph/void of coop.trig to the
+    same statements as rdflib's own reading of void.ttl; pyoxigraph reads the same graph from coop.jsonld."""
+    if shutil.which("rapper") is None:
+        pytest.skip("rapper not installed (apt-get install raptor2-utils)")
+    expected = Graph().parse(main_job_out / "void.ttl", format="turtle")
+    found = {}
+    for name, syntax in (("void.ttl", "turtle"), ("coop.trig", "trig")):
+        result = subprocess.run(["rapper", "-q", "-i", syntax, "-o", "nquads", str(main_job_out / name),
+                                 "http://base.invalid/"], capture_output=True, check=True)
+        quads = [q for q in ox.parse(result.stdout, ox.RdfFormat.N_QUADS)
+                 if name == "void.ttl" or q.graph_name == ox.NamedNode(str(publish.DESCRIPTION_GRAPH))]
+        found[name] = quads
+    quads = [q for q in ox.parse(path=main_job_out / "coop.jsonld", format=ox.RdfFormat.JSON_LD)
+             if q.graph_name == ox.NamedNode(str(publish.DESCRIPTION_GRAPH))]
+    found["coop.jsonld"] = quads
+    for name, quads in found.items():
+        read = Graph()
+        read.parse(data="".join(f"{ox.Triple(q.subject, q.predicate, q.object)} .\n" for q in quads), format="nt")
+        assert len(read) == len(expected) and isomorphic(read, expected), name
 
 
 def test_description_leaves_itself_out(shipped_store, description: Graph):

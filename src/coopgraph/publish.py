@@ -1,10 +1,13 @@
 """What is published beside the dumps: a VoID and DCAT description of the dataset, and a report page.
 
 The description (:func:`describe`) counts what the data graphs hold — triples, entities per class,
-statements per property, one ``void:subset`` per named graph with its source — and is dated by the
-data (the latest ``dcterms:issued`` or ``dcterms:modified`` in it), never by the clock, so that two
-builds of the same data write the same bytes. It describes the data graphs, not itself: its own
-statements are not counted.
+statements per property, one ``void:subset`` per named graph with its source and its licence or
+rights, one ``void:Linkset`` per dataset linked to and link predicate — and is dated by the data
+(the latest ``dcterms:issued`` or ``dcterms:modified`` in it), never by the clock, so that two builds
+of the same data write the same bytes. It describes the data graphs, not itself: its own statements
+are not counted. What it says about the dataset as published — title, publisher, contact point,
+version, landing page, download base, endpoint, licences, the datasets linked to — comes from
+``ontology/dataset.yaml`` (:func:`read_metadata`), so that publishing under another name takes no code.
 
 The report (:func:`report_html`) is one self-contained page for people: counts, the institution
 network (the interactive page of :mod:`coopgraph.render`, embedded), the timeline picture, the
@@ -14,27 +17,38 @@ sources, the cooperating pairs. Every text from the data is escaped.
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import html
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, SKOS, VOID
+import yaml
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, SKOS, VOID
 
 from coopgraph import __version__, export, ids, network, render, resources, timeline
-from coopgraph.dataset import bind_prefixes
-from coopgraph.errors import CoopgraphError
+from coopgraph.dataset import DERIVED_GRAPH, bind_prefixes
+from coopgraph.errors import CoopgraphError, SourceError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.sources.guard import compose_yaml
+from coopgraph.sources.text import read_text
+from coopgraph.sources.yamlld import LANGUAGES
 from coopgraph.stores import Store
 
 __all__ = [
     "DESCRIPTION_GRAPH",
     "DATASET",
     "DUMPS",
+    "METADATA",
+    "DatasetMetadata",
+    "LinkedDataset",
+    "read_metadata",
     "describe",
     "void_turtle",
     "dump",
@@ -50,26 +64,233 @@ DATASET = URIRef(f"{DESCRIPTION_GRAPH}#dataset")
 #: The dumps the main job writes, described as DCAT distributions.
 DUMPS = ("coop.ttl", "coop.trig", "coop.jsonld")
 
-_TITLE = {
-    "en": "coopgraph: a knowledge graph of academic cooperation",
-    "ru": "coopgraph: граф знаний об академическом сотрудничестве",
-}
-_DESCRIPTION = {
-    "en": "Visits and delegations, institutions and their units, people and their posts, agreements, joint "
-    "programmes and mobility, as stated by their sources (one named graph per source document), and the "
-    "cooperation between institutions derived from them.",
-    "ru": "Визиты и делегации, организации и подразделения, люди и должности, соглашения, совместные программы "
-    "и мобильность — как их описывают источники (по именованному графу на документ), и выведенные из них связи "
-    "сотрудничества организаций.",
-}
+#: What the description says about the dataset as published (read by :func:`read_metadata`).
+METADATA = resources.ontology_path("dataset.yaml")
+
 _DERIVED_TITLE = {
     "en": "cooperation derived by the rules of queries/rules",
     "ru": "сотрудничество, выведенное правилами queries/rules",
 }
+#: vCard (the range of ``dcat:contactPoint``); rdflib 7.6 has no namespace for it.
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+#: ``dcat:version`` is DCAT 3, newer than rdflib 7.6's DCAT namespace.
+_DCAT_VERSION = URIRef(f"{DCAT}version")
 _IANA = "https://www.iana.org/assignments/media-types/"
 #: The report lists at most this many sources, cooperating pairs and institutions (the first by weight).
 ROWS = 200
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+
+
+# --------------------------------------------------------------------------------------------------
+# what is said about the dataset as published: ontology/dataset.yaml
+
+
+@dataclass(frozen=True)
+class LinkedDataset:
+    """A dataset the data links to or is derived from (ROR, Wikidata, GeoNames), with its terms."""
+
+    key: str  # its name in the metadata file, and in the description: …/graph/void#linked-KEY
+    title: str
+    homepage: str
+    uri_space: str  # the start of its IRIs
+    license: str
+    attribution: str | None = None  # the credit its licence asks for
+
+    def holds(self, iri: object) -> bool:
+        """Whether an IRI is one of this dataset's."""
+        return isinstance(iri, URIRef) and str(iri).startswith(self.uri_space)
+
+
+@dataclass(frozen=True)
+class DatasetMetadata:
+    """What the description says about the dataset as published; texts are language → text."""
+
+    title: dict[str, str]
+    description: dict[str, str]
+    version: str
+    homepage: str
+    publisher: str
+    publisher_homepage: str | None
+    contact: str
+    contact_email: str | None
+    contact_url: str | None
+    license: str  # of the project's own statements
+    rights: dict[str, str]  # of the whole
+    quoted: dict[str, str]  # of a graph made from a document published by others; {publisher} is its name
+    linked: tuple[LinkedDataset, ...] = ()
+    download: str | None = None
+    endpoint: str | None = None
+
+
+_TEXTS = "text per language"
+_SCHEMA: dict[str, tuple[str, bool]] = {  # key → (kind, required)
+    "title": (_TEXTS, True),
+    "description": (_TEXTS, True),
+    "version": ("text", False),
+    "homepage": ("URL", True),
+    "download": ("URL", False),
+    "endpoint": ("URL", False),
+    "publisher": ("mapping", True),
+    "contact": ("mapping", True),
+    "license": ("URL", True),
+    "rights": (_TEXTS, True),
+    "quoted": (_TEXTS, True),
+    "linked": ("mapping", False),
+}
+_PUBLISHER = {"name": ("text", True), "homepage": ("URL", False)}
+_CONTACT = {"name": ("text", True), "email": ("email", False), "url": ("URL", False)}
+_LINKED = {
+    "title": ("text", True),
+    "homepage": ("URL", True),
+    "uriSpace": ("URL", True),
+    "license": ("URL", True),
+    "attribution": ("text", False),
+}
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+
+
+class _MetadataReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, node: yaml.Node | None, message: str) -> SourceError:
+        return SourceError(self.path, node.start_mark.line + 1 if node is not None else None, message)
+
+    def mapping(self, node: yaml.Node, schema: dict[str, tuple[str, bool]], what: str,
+                key: yaml.Node | None = None) -> dict[str, object]:
+        """The keys of a mapping (the value of ``key``, or the file), each value checked against the schema.
+
+        An empty value is None. A missing key is reported on the line of ``key``, or for the whole file.
+        """
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"expected {what} (keys and values), found {_yaml_kind(node)}")
+        found: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if name not in schema:
+                close = difflib.get_close_matches(str(name), list(schema), n=1, cutoff=0.6)
+                hint = f" — did you mean '{close[0]}'?" if close else f" — the keys are {', '.join(schema)}"
+                raise self.fail(key_node, f"unknown key '{name}' in {what}{hint}")
+            if name in found:
+                raise self.fail(key_node, f"'{name}' is written twice in {what} — keep one")
+            kind, required = schema[name]
+            found[name] = self.value(name, value_node, kind)
+            if required and found[name] is None:
+                raise self.fail(key_node, f"'{name}' is empty in {what} — write {_article(kind)} {kind}")
+        for name, (kind, required) in schema.items():
+            if required and name not in found:
+                raise self.fail(key, f"{what} has no '{name}' — add it ({_article(kind)} {kind})")
+        return found
+
+    def value(self, key: str, node: yaml.Node, kind: str) -> object:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return None
+        if kind == _TEXTS:
+            return self.texts(key, node)
+        if kind == "mapping":
+            return node
+        if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
+            raise self.fail(node, f"'{key}' is {_article(kind)} {kind} — write one value")
+        text = node.value.strip()
+        if kind == "URL":
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.netloc or any(c in text for c in ' <>"{}|\\^`'):
+                raise self.fail(node, f"'{text}' is not a URL for '{key}' — write it whole, e.g. https://example.org/")
+        elif kind == "email" and not _EMAIL.match(text):
+            raise self.fail(node, f"'{text}' is not an email address for '{key}' — write e.g. data@example.org")
+        return text
+
+    def texts(self, key: str, node: yaml.Node) -> dict[str, str]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"'{key}' is {_TEXTS} — write '{key}: {{en: ..., ru: ...}}'")
+        found: dict[str, str] = {}
+        for tag_node, text_node in node.value:
+            tag = str(tag_node.value).lower()
+            if tag.split("-")[0] not in LANGUAGES:
+                raise self.fail(tag_node, f"unknown language tag '{tag_node.value}' in '{key}' — use one such as en, ru, zh")
+            if not isinstance(text_node, yaml.ScalarNode) or not text_node.value.strip():
+                raise self.fail(text_node, f"'{key}' in '{tag}' is empty — write the text, or leave the language out")
+            found[tag] = " ".join(text_node.value.split())
+        if "en" not in found:
+            raise self.fail(node, f"'{key}' has no English text — add 'en: ...'")
+        return found
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeio" else "a"  # an email address, a URL
+
+
+def _yaml_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return "a list" if isinstance(node, yaml.SequenceNode) else f"'{node.value}'"
+
+
+def read_metadata(path: str | Path | None = None) -> DatasetMetadata:
+    """What the description says about the dataset as published, read from a YAML file.
+
+    Parameters
+    ----------
+    path : the file (default :data:`METADATA`, ``ontology/dataset.yaml``, which documents every key)
+
+    Returns
+    -------
+    DatasetMetadata
+        with ``version`` the package's own (``coopgraph.__version__``) when the file gives none
+
+    Raises
+    ------
+    SourceError
+        for a missing or unknown key, a text without English, a value that is not a URL or an email
+        address: with the file, the line and what to write instead
+
+    Examples
+    --------
+    >>> read_metadata().publisher
+    'The coopgraph developers'
+    """
+    path = Path(path) if path is not None else METADATA
+    root = compose_yaml(path, read_text(path))
+    reader = _MetadataReader(path)
+    if root is None:
+        raise SourceError(path, 1, "the file is empty — see ontology/dataset.yaml for the keys")
+    top = reader.mapping(root, _SCHEMA, "the dataset metadata")
+    keys = {k.value: k for k, _ in root.value}  # type: ignore[union-attr]
+    publisher = reader.mapping(top["publisher"], _PUBLISHER, "'publisher'", keys["publisher"])  # type: ignore[arg-type]
+    contact = reader.mapping(top["contact"], _CONTACT, "'contact'", keys["contact"])  # type: ignore[arg-type]
+    if contact.get("email") is None and contact.get("url") is None:
+        raise reader.fail(keys["contact"], "'contact' has neither 'email' nor 'url' — give one: how to reach you")
+    linked = []
+    if top.get("linked") is not None:
+        node = top["linked"]
+        if not isinstance(node, yaml.MappingNode):
+            raise reader.fail(node, f"'linked' is a mapping of datasets (ror: ...), found {_yaml_kind(node)}")  # type: ignore[arg-type]
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
+                raise reader.fail(key_node, f"'{key}' is not a name for a linked dataset — use lower-case letters, digits "
+                                  "and hyphens (ror, wikidata)")
+            values = reader.mapping(value_node, _LINKED, f"'linked: {key}'", key_node)
+            linked.append(LinkedDataset(key=key, title=str(values["title"]), homepage=str(values["homepage"]),
+                                        uri_space=str(values["uriSpace"]), license=str(values["license"]),
+                                        attribution=values.get("attribution")))  # type: ignore[arg-type]
+    return DatasetMetadata(
+        title=top["title"],  # type: ignore[arg-type]
+        description=top["description"],  # type: ignore[arg-type]
+        version=str(top.get("version") or __version__),
+        homepage=str(top["homepage"]),
+        publisher=str(publisher["name"]),
+        publisher_homepage=publisher.get("homepage"),  # type: ignore[arg-type]
+        contact=str(contact["name"]),
+        contact_email=contact.get("email"),  # type: ignore[arg-type]
+        contact_url=contact.get("url"),  # type: ignore[arg-type]
+        license=str(top["license"]),
+        rights=top["rights"],  # type: ignore[arg-type]
+        quoted=top["quoted"],  # type: ignore[arg-type]
+        linked=tuple(linked),
+        download=top.get("download"),  # type: ignore[arg-type]
+        endpoint=top.get("endpoint"),  # type: ignore[arg-type]
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -121,10 +342,20 @@ class _Counts:
     objects: set = field(default_factory=set)
     properties: Counter = field(default_factory=Counter)
     classes: dict = field(default_factory=dict)
+    links: Counter = field(default_factory=Counter)  # (linked dataset key, predicate) → statements
 
 
-def _count(graphs: list[Graph]) -> _Counts:
+def _linked_to(linked: Iterable[LinkedDataset], triple: tuple) -> LinkedDataset | None:
+    """The linked dataset a statement links an entity of ours to (``rdf:type`` is no link), if any."""
+    s, p, o = triple
+    if p == RDF.type or not ids.is_entity(s):
+        return None
+    return next((dataset for dataset in linked if dataset.holds(o)), None)
+
+
+def _count(graphs: list[Graph], linked: Iterable[LinkedDataset] = ()) -> _Counts:
     """Distinct triples of the union, and what they are made of."""
+    linked = tuple(linked)
     seen: set[tuple] = set()
     counts = _Counts()
     for graph in graphs:
@@ -138,6 +369,9 @@ def _count(graphs: list[Graph]) -> _Counts:
             counts.properties[p] += 1
             if p == RDF.type:
                 counts.classes.setdefault(o, set()).add(s)
+            target = _linked_to(linked, triple)
+            if target is not None:
+                counts.links[(target.key, p)] += 1
     counts.triples = len(seen)
     return counts
 
@@ -146,29 +380,53 @@ def _value(graphs: list[Graph], subject: URIRef, predicate: URIRef) -> list:
     return sorted({o for g in graphs for o in g.objects(subject, predicate)}, key=str)
 
 
+def _node(name: str) -> URIRef:
+    """A node of the description itself: …/graph/void#NAME."""
+    return URIRef(f"{DESCRIPTION_GRAPH}#{name}")
+
+
+def _texts(d: Graph, subject: URIRef, predicate: URIRef, texts: dict[str, str]) -> None:
+    for language, text in sorted(texts.items()):
+        d.add((subject, predicate, Literal(text, lang=language)))
+
+
+def _rights_statement(d: Graph, node: URIRef, texts: dict[str, str]) -> URIRef:
+    d.add((node, RDF.type, DCTERMS.RightsStatement))
+    _texts(d, node, RDFS.label, texts)
+    return node
+
+
 def describe(
     store: Store,
     *,
     endpoint: str | None = None,
     dumps: Iterable[str] = DUMPS,
     download_base: str | None = None,
+    metadata: DatasetMetadata | None = None,
 ) -> Graph:
     """A VoID and DCAT description of a dataset, named :data:`DESCRIPTION_GRAPH`.
 
-    The dataset :data:`DATASET` gets a title, description, license and creator (those of the
-    ontology), ``dcterms:modified`` (the latest date the data states), the vocabularies it uses,
-    ``void:triples`` (distinct statements of the union of the data graphs), ``void:entities``
+    The dataset :data:`DATASET` gets what ``metadata`` says — title, description, publisher (a
+    ``foaf:Agent``), contact point (a vCard), ``dcat:version``, landing page, and a rights statement
+    for the whole, whose licences are mixed — and from the data: its creator and ``conformsTo`` (those
+    of the ontology), ``dcterms:modified`` (the latest date the data states), the vocabularies it
+    uses, ``void:triples`` (distinct statements of the union of the data graphs), ``void:entities``
     (subjects in coopgraph's id space), one ``void:classPartition`` per class with its
     ``void:entities``, one ``void:propertyPartition`` per property with its ``void:triples``, one
-    ``void:subset`` per named graph (its triples, its source document's title, date, publisher
-    and file), and one ``dcat:Distribution`` per dump file.
+    ``void:subset`` per named graph (its triples, its source document's title, date, publisher and
+    file, and its licence or rights: see :func:`_describe_subset`), one ``void:Linkset`` (also a
+    subset) per linked dataset and link predicate with its ``void:triples``, the linked datasets with
+    their licences, and one ``dcat:Distribution`` per dump file with its ``dcat:accessURL``.
 
     Parameters
     ----------
     store : what to describe (a graph named :data:`DESCRIPTION_GRAPH` in it is left out)
-    endpoint : the URL of a SPARQL endpoint serving the data, when there is one
+    endpoint : the URL of a SPARQL endpoint serving the data (default: the metadata's, if any)
     dumps : file names of the dumps to list as distributions
-    download_base : the URL the dumps are published under (gives each a ``dcat:downloadURL``)
+    download_base : the URL the dumps are published under, giving each a ``dcat:downloadURL``
+        (default: the metadata's ``download``; with neither, each dump's access URL is the landing page)
+    metadata : what to say about the dataset as published (default: :func:`read_metadata` of
+        ``ontology/dataset.yaml``)
 
     Returns
     -------
@@ -183,23 +441,25 @@ def describe(
     >>> int(void.value(DATASET, VOID.triples)) > 0
     True
     """
+    meta = metadata if metadata is not None else read_metadata()
+    endpoint = endpoint or meta.endpoint
+    download_base = download_base or meta.download
     graphs = _data_graphs(store)
-    counts = _count(graphs)
+    counts = _count(graphs, meta.linked)
     ontology = resources.ontology()
     ontology_iri = next(iter(sorted(ontology.subjects(RDF.type, OWL.Ontology))), None)
     d = bind_prefixes(Graph(identifier=DESCRIPTION_GRAPH))
     d.bind("void", str(VOID), override=True, replace=True)
+    d.bind("vcard", str(VCARD), override=True, replace=True)
     d.add((DATASET, RDF.type, VOID.Dataset))
     d.add((DATASET, RDF.type, DCAT.Dataset))
-    for language, text in _TITLE.items():
-        d.add((DATASET, DCTERMS.title, Literal(text, lang=language)))
-    for language, text in _DESCRIPTION.items():
-        d.add((DATASET, DCTERMS.description, Literal(text, lang=language)))
+    _texts(d, DATASET, DCTERMS.title, meta.title)
+    _texts(d, DATASET, DCTERMS.description, meta.description)
     if ontology_iri is not None:
         d.add((DATASET, DCTERMS.conformsTo, ontology_iri))
-        for predicate in (DCTERMS.license, DCTERMS.creator):
-            for value in ontology.objects(ontology_iri, predicate):
-                d.add((DATASET, predicate, value))
+        for value in ontology.objects(ontology_iri, DCTERMS.creator):
+            d.add((DATASET, DCTERMS.creator, value))
+    _describe_publication(d, meta)
     dates = [o for g in graphs for p in (DCTERMS.issued, DCTERMS.modified) for o in g.objects(None, p)]
     modified = _latest_date(dates)
     if modified is not None:
@@ -216,33 +476,72 @@ def describe(
     d.add((DATASET, VOID.properties, Literal(len(counts.properties))))
     d.add((DATASET, VOID.classes, Literal(len(counts.classes))))
     for cls, members in sorted(counts.classes.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{DESCRIPTION_GRAPH}#class-{_slug(str(cls))}")
+        partition = _node(f"class-{_slug(str(cls))}")
         d.add((DATASET, VOID.classPartition, partition))
         d.add((partition, VOID["class"], cls))
         d.add((partition, VOID.entities, Literal(len(members))))
     for prop, count in sorted(counts.properties.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{DESCRIPTION_GRAPH}#property-{_slug(str(prop))}")
+        partition = _node(f"property-{_slug(str(prop))}")
         d.add((DATASET, VOID.propertyPartition, partition))
         d.add((partition, VOID.property, prop))
         d.add((partition, VOID.triples, Literal(count)))
     visits = sorted(counts.classes.get(COOP.Visit, ()), key=str)
     if visits:
         d.add((DATASET, VOID.exampleResource, visits[0]))
+    used_linked: set[str] = {key for key, _ in counts.links}
     for graph in graphs:
-        _describe_subset(d, graph, graphs)
+        used_linked |= _describe_subset(d, graph, graphs, meta)
+    for linked in meta.linked:
+        if linked.key in used_linked:
+            _describe_linked(d, linked)
+    for (key, predicate), count in sorted(counts.links.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+        _describe_linkset(d, next(x for x in meta.linked if x.key == key), predicate, count)
     for name in dumps:
-        _describe_dump(d, name, download_base)
+        _describe_dump(d, name, download_base, meta)
     if endpoint:
-        service = URIRef(f"{DESCRIPTION_GRAPH}#sparql")
+        service = _node("sparql")
         d.add((DATASET, VOID.sparqlEndpoint, URIRef(endpoint)))
         d.add((service, RDF.type, DCAT.DataService))
+        d.add((service, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
         d.add((service, DCAT.endpointURL, URIRef(endpoint)))
         d.add((service, DCAT.servesDataset, DATASET))
         d.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     return d
 
 
-def _describe_subset(d: Graph, graph: Graph, graphs: list[Graph]) -> None:
+def _describe_publication(d: Graph, meta: DatasetMetadata) -> None:
+    """Publisher, contact point, version, landing page and the rights of the whole."""
+    publisher = _node("publisher")
+    d.add((DATASET, DCTERMS.publisher, publisher))
+    d.add((publisher, RDF.type, FOAF.Agent))
+    d.add((publisher, FOAF.name, Literal(meta.publisher)))
+    if meta.publisher_homepage:
+        d.add((publisher, FOAF.homepage, URIRef(meta.publisher_homepage)))
+    contact = _node("contact")
+    d.add((DATASET, DCAT.contactPoint, contact))
+    d.add((contact, RDF.type, VCARD.Kind))
+    d.add((contact, RDF.type, VCARD.Organization))
+    d.add((contact, VCARD.fn, Literal(meta.contact)))
+    if meta.contact_email:
+        d.add((contact, VCARD.hasEmail, URIRef(f"mailto:{meta.contact_email}")))
+    if meta.contact_url:
+        d.add((contact, VCARD.hasURL, URIRef(meta.contact_url)))
+    d.add((DATASET, _DCAT_VERSION, Literal(meta.version)))
+    d.add((DATASET, DCAT.landingPage, URIRef(meta.homepage)))
+    d.add((DATASET, DCTERMS.rights, _rights_statement(d, _node("rights"), meta.rights)))
+
+
+def _describe_subset(d: Graph, graph: Graph, graphs: list[Graph], meta: DatasetMetadata) -> set[str]:
+    """One named graph as a ``void:subset``, with its licence or rights; returns the linked datasets it uses.
+
+    The project's own graphs — a curated registry (its source document a ``coop:Registry``) and the
+    derived graph — get the project's ``dcterms:license``. A graph made from a document published by
+    others (a news item) gets no licence, which coopgraph cannot grant, but a ``dcterms:rights``
+    statement (the metadata's ``quoted``, with the publisher's name) and the publisher as
+    ``dcterms:rightsHolder``. A graph that links to a linked dataset, or whose document was compiled
+    from its records, uses it: compiled from it, the subset is ``prov:wasDerivedFrom`` it; holding its
+    data, the subset's rights carry the attribution its licence asks for.
+    """
     name = graph.identifier
     d.add((DATASET, VOID.subset, name))
     d.add((name, RDF.type, VOID.Dataset))
@@ -259,11 +558,67 @@ def _describe_subset(d: Graph, graph: Graph, graphs: list[Graph]) -> None:
     if not documents:
         for language, text in _DERIVED_TITLE.items():
             d.add((name, DCTERMS.title, Literal(text, lang=language)))
+    registry = any((doc, RDF.type, COOP.Registry) in g for doc in documents for g in graphs)
+    if name == DERIVED_GRAPH or registry:
+        d.add((name, DCTERMS.license, URIRef(meta.license)))
+    elif documents:
+        publishers = sorted({p for doc in documents for p in _value(graphs, doc, DCTERMS.publisher)}, key=str)
+        texts = {
+            language: text.replace("{publisher}", ", ".join(_label(graphs, p, language) for p in publishers) or "?")
+            for language, text in meta.quoted.items()
+        }
+        d.add((name, DCTERMS.rights, _rights_statement(d, _node(f"rights-{_graph_slug(name)}"), texts)))
+        for publisher in publishers:
+            d.add((name, DCTERMS.rightsHolder, publisher))
+    records = {record for doc in documents for g in graphs for record in g.objects(doc, PROV.wasDerivedFrom)}
+    linked_to = {target.key for triple in graph if (target := _linked_to(meta.linked, triple)) is not None}
+    used: set[str] = set()
+    for linked in meta.linked:
+        if any(linked.holds(record) for record in records):
+            d.add((name, PROV.wasDerivedFrom, _node(f"linked-{linked.key}")))
+            used.add(linked.key)
+        if linked.key in linked_to:
+            used.add(linked.key)
+        if linked.key in used and linked.attribution:
+            d.add((name, DCTERMS.rights, _node(f"linked-{linked.key}-attribution")))
+    return used
 
 
-def _describe_dump(d: Graph, name: str, download_base: str | None) -> None:
+def _graph_slug(name: URIRef) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", str(name).removeprefix(ids.GRAPH_BASE))
+
+
+def _describe_linked(d: Graph, linked: LinkedDataset) -> None:
+    """A dataset the data links to or is compiled from, with its own licence (and attribution)."""
+    node = _node(f"linked-{linked.key}")
+    d.add((node, RDF.type, VOID.Dataset))
+    d.add((node, DCTERMS.title, Literal(linked.title)))
+    d.add((node, FOAF.homepage, URIRef(linked.homepage)))
+    d.add((node, VOID.uriSpace, Literal(linked.uri_space)))
+    d.add((node, DCTERMS.license, URIRef(linked.license)))
+    if linked.attribution:
+        attribution = _rights_statement(d, _node(f"linked-{linked.key}-attribution"), {"en": linked.attribution})
+        d.add((node, DCTERMS.rights, attribution))
+
+
+def _describe_linkset(d: Graph, linked: LinkedDataset, predicate: URIRef, count: int) -> None:
+    """The statements of one predicate that link entities of ours to one linked dataset."""
+    linkset = _node(f"linkset-{linked.key}-{_slug(str(predicate))}")
+    target = _node(f"linked-{linked.key}")
+    d.add((DATASET, VOID.subset, linkset))
+    d.add((linkset, RDF.type, VOID.Linkset))
+    d.add((linkset, DCTERMS.title, Literal(f"{_curie(str(predicate))} links to {linked.title}", lang="en")))
+    d.add((linkset, VOID.linkPredicate, predicate))
+    d.add((linkset, VOID.subjectsTarget, DATASET))
+    d.add((linkset, VOID.objectsTarget, target))
+    d.add((linkset, VOID.target, DATASET))
+    d.add((linkset, VOID.target, target))
+    d.add((linkset, VOID.triples, Literal(count)))
+
+
+def _describe_dump(d: Graph, name: str, download_base: str | None, meta: DatasetMetadata) -> None:
     fmt = export.FORMATS[export.format_of(name)]
-    distribution = URIRef(f"{DESCRIPTION_GRAPH}#dump-{re.sub(r'[^A-Za-z0-9_.-]', '-', name)}")
+    distribution = _node(f"dump-{re.sub(r'[^A-Za-z0-9_.-]', '-', name)}")
     d.add((DATASET, DCAT.distribution, distribution))
     d.add((distribution, RDF.type, DCAT.Distribution))
     d.add((distribution, DCTERMS.title, Literal(name)))
@@ -271,10 +626,14 @@ def _describe_dump(d: Graph, name: str, download_base: str | None) -> None:
         f"{fmt.label}: {'one named graph per source' if fmt.named_graphs else 'the union of all graphs'}", lang="en"
     )))
     d.add((distribution, DCAT.mediaType, URIRef(_IANA + fmt.media_type)))
+    d.add((distribution, DCTERMS.rights, _node("rights")))
     if download_base:
         url = URIRef(download_base.rstrip("/") + "/" + name)
         d.add((distribution, DCAT.downloadURL, url))
+        d.add((distribution, DCAT.accessURL, url))
         d.add((DATASET, VOID.dataDump, url))
+    else:
+        d.add((distribution, DCAT.accessURL, URIRef(meta.homepage)))
 
 
 def void_turtle(store: Store, *, description: Graph | None = None, **options) -> bytes:
@@ -367,6 +726,8 @@ def _overview(store: Store, graphs: list[Graph], union: Graph, d: Graph) -> Over
     classes.sort(key=lambda c: (not c[0].startswith("coop:"), c[0]))
     sources = []
     for subset in sorted(d.objects(DATASET, VOID.subset), key=str):
+        if (subset, RDF.type, VOID.Linkset) in d:
+            continue
         publisher = d.value(subset, DCTERMS.publisher)
         issued = d.value(subset, DCTERMS.issued)
         sources.append({
@@ -403,7 +764,7 @@ def _overview(store: Store, graphs: list[Graph], union: Graph, d: Graph) -> Over
     ]
     modified = d.value(DATASET, DCTERMS.modified)
     return Overview(
-        title=_TITLE["en"],
+        title=_titles(d, DATASET),
         modified=str(modified) if modified is not None else None,
         triples=int(d.value(DATASET, VOID.triples)),
         entities=int(d.value(DATASET, VOID.entities)),
