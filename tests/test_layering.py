@@ -13,6 +13,7 @@ PACKAGE = ROOT / "src" / "coopgraph"
 STAGES = [
     {"errors", "namespaces", "resources", "sparqltext"},
     {"codegen", "ids", "oxterms"},
+    {"queryfiles"},
     {"resolve"},
     {"sources"},
     {"synth"},

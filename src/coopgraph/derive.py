@@ -42,6 +42,7 @@ from rdflib.term import Node
 from coopgraph import bulkload, ids, oxterms, resources, sparqltext
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.queryfiles import Query, list_queries
 
 __all__ = ["DERIVED_GRAPH", "Rule", "stages", "all_files", "provenance", "in_memory", "on_oxigraph", "numbers"]
 
@@ -58,18 +59,14 @@ _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
-def _reads_derived(text: str) -> bool:
+def _reads_derived(query: Query) -> bool:
     """Whether a rule, summary or order file says ``#+ reads: derived`` (it runs in the second stage)."""
-    return re.search(r"^#\+\s*reads:\s*derived\b", text, re.M) is not None
+    return re.match(r"derived\b", query.reads) is not None
 
 
-def _folder(*parts: str) -> Path:
-    return resources.queries_dir().joinpath("rules", *parts)
-
-
-def _files(*parts: str) -> list[Path]:
-    folder = _folder(*parts)
-    return sorted(folder.glob("*.rq")) if folder.is_dir() else []
+def _files(folder: str = "") -> list[Query]:
+    """The files of ``queries/rules/`` or one of its folders, loaded once (:mod:`coopgraph.queryfiles`)."""
+    return list_queries("/".join(("rules", folder)) if folder else "rules")
 
 
 @dataclass(frozen=True)
@@ -78,22 +75,19 @@ class Rule:
 
     path: Path
     text: str
-
-    @property
-    def reads_derived(self) -> bool:
-        return _reads_derived(self.text)
+    reads_derived: bool = False  # ``#+ reads: derived``: it runs in the second stage
 
 
 def stages() -> tuple[list[Rule], list[Rule]]:
     """The CONSTRUCT rules in two stages: those that read the sources only, then those that say
     ``#+ reads: derived`` (they read what the first stage derived too)."""
-    rules = [Rule(path, path.read_text(encoding="utf-8")) for path in (*_files(), *_files("summaries"))]
+    rules = [Rule(q.path, q.text, _reads_derived(q)) for q in (*_files(), *_files("summaries")) if q.path is not None]
     return [r for r in rules if not r.reads_derived], [r for r in rules if r.reads_derived]
 
 
 def all_files() -> list[Path]:
     """Every file of the derivation: rules, summaries, orders."""
-    return [*_files(), *_files("summaries"), *_files("orders")]
+    return [q.path for q in (*_files(), *_files("summaries"), *_files("orders")) if q.path is not None]
 
 
 def provenance(sources: Iterable[URIRef]) -> list[tuple[Node, Node, Node]]:
@@ -117,15 +111,14 @@ class _Order:
     reads_derived: bool  # ``#+ reads: derived``: it reads what the rules derived (else the sources only)
 
 
-def _order(path: Path) -> _Order:
-    text = path.read_text(encoding="utf-8")
+def _order(query: Query) -> _Order:
+    path, text = Path(query.path or query.name), query.text
     where = f"queries/rules/orders/{path.name}"
-    numbers = re.search(r"^#\+\s*numbers:\s*(\S+)\s*$", text, re.M)
-    if not numbers:
+    if not query.numbers:
         raise StoreError(f"{where}: no '#+ numbers: prefix:property' line — name the property that holds the numbers")
-    prefix, _, local = numbers.group(1).partition(":")
-    if prefix not in PREFIXES or not local:
-        raise StoreError(f"{where}: '{numbers.group(1)}' is not a prefixed name coopgraph knows — use e.g. coop:visitOrder")
+    prefix, _, local = query.numbers.partition(":")
+    if prefix not in PREFIXES or not local or re.search(r"\s", local):
+        raise StoreError(f"{where}: '{query.numbers}' is not a prefixed name coopgraph knows — use e.g. coop:visitOrder")
     body = sparqltext.strip_comments(text)
     found = list(re.finditer(r"\bORDER\s+BY\b", body, re.I))
     if not found:
@@ -143,7 +136,7 @@ def _order(path: Path) -> _Order:
                              f"({name} is not there)")
         keys.append((names.index(name), (token.group(1) or "").upper() == "DESC"))
     return _Order(path, body[:found[-1].start()], tuple(keys), PREFIXES[prefix] + local,
-                  _reads_derived(text))
+                  _reads_derived(query))
 
 
 # ----------------------------------------------------------------------------------------- orders
@@ -195,7 +188,7 @@ def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[s
     ``select`` runs a SELECT over the union of the store's graphs and gives its rows as sequences of
     terms (pyoxigraph's or rdflib's), in the order of the SELECT's variables.
     """
-    orders = [_order(path) for path in _files("orders")]
+    orders = [_order(query) for query in _files("orders")]
     with ThreadPoolExecutor(max_workers=2) as pool:  # the store answers two at a time; Python sorts after
         fetched = list(pool.map(lambda text: list(select(text)), [_LABELS, *(order.text for order in orders)]))
     return _numbered(orders, fetched[0], fetched[1:])
@@ -279,7 +272,7 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRe
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
 
     first, second = stages()
-    orders = [_order(path) for path in _files("orders")]
+    orders = [_order(query) for query in _files("orders")]
     select = _ox_select(store, union=True)
 
     def fetch(text: str) -> list[Sequence[object]]:

@@ -29,6 +29,7 @@ from coopgraph import ids, resources
 from coopgraph.build import union
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.queryfiles import load_query
 from coopgraph.store import Store
 
 __all__ = [
@@ -57,10 +58,9 @@ FORMATS = ("graphml", "gexf", "csv")
 # ---------------------------------------------------------------- queries and ontology lookups
 
 
-@functools.cache
 def _text(name: str) -> str:
     """The text of ``queries/network/<name>.rq``."""
-    return (resources.queries_dir() / "network" / f"{name}.rq").read_text(encoding="utf-8")
+    return load_query(f"network/{name}").text
 
 
 @functools.cache

@@ -15,11 +15,11 @@ from matplotlib.ticker import MaxNLocator
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql import prepareQuery
 
-from coopgraph import resources
 from coopgraph.build import union
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP
 from coopgraph.network import cooperation_kinds, node_key
+from coopgraph.queryfiles import load_query
 
 __all__ = ["Event", "FORMATS", "events", "counts", "figure", "render", "timeline_files"]
 
@@ -43,7 +43,7 @@ class Event:
 
 @functools.cache
 def _query():
-    return prepareQuery((resources.queries_dir() / "network" / "events.rq").read_text(encoding="utf-8"))
+    return prepareQuery(load_query("network/events").text)
 
 
 def events(graph: Graph | Dataset) -> list[Event]:
