@@ -2,20 +2,20 @@
 
 - **rules** (``queries/rules/*.rq``, CONSTRUCT): one ``coop:Cooperation`` per pair of institutions
   and kind, with its evidence, years and sources;
-- **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): counts that the library would
-  otherwise recompute from the whole graph at each question — facts per year and kind, trips per
-  traveller, cooperation per pair of countries;
+- **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): what the library would otherwise
+  recompute from the whole graph at each question — facts per year and kind, trips per traveller,
+  cooperation per pair of countries, and each entity's one display label (``coop:displayLabel``: the
+  English ``skos:prefLabel``, else the first in code point order);
 - **orders**: ``coop:labelOrder`` numbers every institution and person in the order of its display
-  label (the English ``skos:prefLabel``, else the first in code point order; none first; ties by
-  IRI), and each
-  ``queries/rules/orders/*.rq`` numbers the entities of its first column, in the order of its
-  ``ORDER BY``, under the property its ``#+ numbers:`` line names. The library's listings sort and
-  page by these integers: Oxigraph reads a string from disk at every comparison of a sort (ORDER BY
-  two labels of 22k cooperations: 0.85 s at 1M triples), and compares integers in place.
+  label (none first; ties by IRI), and each ``queries/rules/orders/*.rq`` numbers the entities of
+  its first column, in the order of its ``ORDER BY``, under the property its ``#+ numbers:`` line
+  names. The library's listings sort and page by these integers: Oxigraph reads a string from disk
+  at every comparison of a sort (ORDER BY two labels of 22k cooperations: 0.85 s at 1M triples), and
+  compares integers in place.
 
 They run in two stages. First every rule, summary and order file that reads the sources only; then,
 side by side, those whose header says ``#+ reads: derived`` (they read what the first stage derived
-too; an order file reads no further than the first stage).
+too; an order file, and ``coop:labelOrder``, read no further than the first stage).
 
 An order file is a SELECT whose ``ORDER BY`` is a list of ``?var``, ``ASC(?var)`` or ``DESC(?var)``.
 coopgraph runs it without the ``ORDER BY`` and sorts the rows itself, as SPARQL would: unbound
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import FOAF, PROV
 from rdflib.term import Node
 
 from coopgraph import bulkload, ids, oxterms, resources, sparqltext
@@ -49,10 +49,11 @@ __all__ = ["DERIVED_GRAPH", "Rule", "stages", "all_files", "provenance", "in_mem
 #: The named graph that holds what the files of ``queries/rules/`` derive.
 DERIVED_GRAPH = ids.graph("derived")
 
-_LABELS = """SELECT ?entity ?label WHERE {
-  { ?entity a <https://w3id.org/coopgraph/ns#Institution> } UNION { ?entity a <http://xmlns.com/foaf/0.1/Person> }
-  OPTIONAL { ?entity <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
-}"""
+#: Institutions and people with their display labels (derived by the first stage).
+_LABELS = f"""SELECT ?entity ?label WHERE {{
+  {{ ?entity a <{COOP.Institution}> }} UNION {{ ?entity a <{FOAF.Person}> }}
+  OPTIONAL {{ ?entity <{COOP.displayLabel}> ?label }}
+}}"""
 _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
@@ -163,23 +164,14 @@ def _plain(term: object) -> tuple:
 
 
 def _display_labels(rows: Iterable[Sequence[object]]) -> dict[str, str | None]:
-    """Each entity's display label: the smallest English one, else the smallest; None for an institution with none."""
-    english: dict[str, str] = {}
-    other: dict[str, str | None] = {}
+    """Each entity's display label as text (queries/rules/summaries/display-labels.rq chose it); None for one with none."""
+    labels: dict[str, str | None] = {}
     for entity, label in rows:
+        text = None if label is None else label.value if isinstance(label, ox.Literal) else str(label)
         iri = _plain(entity)[1]
-        if label is None:
-            other.setdefault(iri, None)
-            continue
-        if isinstance(label, ox.Literal):
-            text, language = label.value, (label.language or "")
-        else:
-            text, language = str(label), (getattr(label, "language", None) or "")
-        language = language.lower()
-        target = english if language == "en" or language.startswith("en-") else other
-        if target.get(iri) is None or text < target[iri]:  # type: ignore[operator]
-            target[iri] = text
-    return {**{k: v for k, v in other.items() if k not in english}, **english}
+        if labels.get(iri) is None:
+            labels[iri] = text
+    return labels
 
 
 def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[str, str, int]]:
@@ -279,11 +271,11 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRe
         return list(select(text))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        # the names and the orders that read the sources only are fetched with the first stage, the
-        # others with the second (an order reads the first stage at most)
-        labelled = pool.submit(fetch, _LABELS)
+        # the orders that read the sources only are fetched with the first stage; the display labels
+        # (derived by the first stage) and the other orders with the second (an order reads the first stage at most)
         early = {order.path: pool.submit(fetch, order.text) for order in orders if not order.reads_derived}
         bulkload.bulk_load_bytes(store, b"".join(pool.map(run, first)), to_graph=graph)
+        labelled = pool.submit(fetch, _LABELS)
         late = {order.path: pool.submit(fetch, order.text) for order in orders if order.reads_derived}
         data = b"".join(pool.map(run, second))
         answers = [(early.get(order.path) or late[order.path]).result() for order in orders]
