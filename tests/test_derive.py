@@ -33,6 +33,22 @@ def test_label_order_follows_display_names_in_code_point_order():
     assert _label_orders(triples) == {"f": 1, "a": 2, "d": 3, "c": 4, "b": 5}  # f has no name: first, as SPARQL sorts
 
 
+def test_each_named_entity_gets_one_display_label_the_english_name_else_the_first():
+    names = {
+        "a": [Literal("Альфа", lang="ru"), Literal("Beta", lang="en")],  # English first
+        "b": [Literal("Яблоко", lang="ru"), Literal("Альфа", lang="ru")],  # no English: the first in code point order
+        "c": [Literal("alpha", lang="en-GB"), Literal("Zeta", lang="en")],  # of two English names, the first ('Z' < 'a')
+        "d": [Literal("Same", lang="ru"), Literal("Same", lang="de")],  # the same text: by language tag
+        "e": [Literal("Beta", lang="en-GB")],  # the tag is kept, in lower case as Oxigraph writes it
+    }
+    triples = [(URIRef(EX + key), SKOS.prefLabel, name) for key, values in names.items() for name in values]
+    triples.append((URIRef(EX + "f"), SKOS.altLabel, Literal("Aardvark", lang="en")))  # no prefLabel: no display label
+    found = [(str(s).removeprefix(EX), o) for s, p, o in derive.in_memory(triples) if p == COOP.displayLabel]
+    assert sorted((key, str(label), label.language) for key, label in found) == [
+        ("a", "Beta", "en"), ("b", "Альфа", "ru"), ("c", "Zeta", "en"), ("d", "Same", "de"), ("e", "Beta", "en-gb"),
+    ]
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     """Synthetic data with more than one page of cooperation links and of travellers."""

@@ -14,6 +14,7 @@ STAGES = [
     {"errors", "namespaces", "resources", "sparqltext", "choices", "progress"},
     {"codegen", "ids", "oxterms"},
     {"dataset"},
+    {"queryfiles"},
     {"resolve"},
     {"sources"},
     {"synth"},

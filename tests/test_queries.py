@@ -651,7 +651,7 @@ def test_an_unknown_parameter_names_the_query_and_its_parameters():
         query_text(load_query("partners"), {"instituion": "lstu"})
     assert str(caught.value) == (
         "query partners: unknown parameter 'instituion' — did you mean 'institution'? "
-        "(parameters: institution (IRI, required); since (gYear, optional, default 1900))"
+        "(parameters: institution (institution, required); since (gYear, optional, default 1900))"
     )
 
 
@@ -660,7 +660,7 @@ def test_a_missing_parameter_names_the_query_and_its_parameters():
         query_text(load_query("partners-of-partners"), {})
     assert str(caught.value) == (
         "query partners-of-partners: missing parameter 'institution' — give it with --param institution=VALUE "
-        "(parameters: institution (IRI, required))"
+        "(parameters: institution (institution, required))"
     )
 
 
@@ -740,7 +740,7 @@ def test_queries_command_lists_the_library(capsys):
     assert out == library_listing()
     for query in list_queries():
         assert re.search(rf"^{re.escape(query.name)} +\S", out, re.M)
-    assert "params: institution (IRI, required); since (gYear, optional, default 1900)" in out
+    assert "params: institution (institution, required); since (gYear, optional, default 1900)" in out
 
 
 def test_query_sources_checks_before_building(tmp_path):
@@ -788,6 +788,26 @@ def test_an_institution_parameter_may_be_a_name_acronym_or_identifier(mention, e
         assert sorted(_rows(run_query(store, "partners", {"institution": mention}))) == sorted(direct)
     finally:
         store.close()
+
+
+def test_the_institution_type_resolves_a_name_whatever_the_parameter_is_called(shipped_store):
+    query = parse_query(
+        "#+ params: partner (institution, required)\n"
+        "SELECT ?acronym WHERE { ?partner coop:acronym ?acronym . FILTER(LANG(?acronym) = 'en') }"
+    )
+    assert _rows(run_query(shipped_store, query, {"partner": "Липецкого Политеха"})) == [("LSTU",)]
+    assert "VALUES (?partner) { (<https://w3id.org/coopgraph/id/ustl>) }" in query_text(query, {"partner": "ustl"})
+
+
+def test_a_parameter_called_institution_but_typed_iri_is_not_resolved_by_name(shipped_store):
+    query = parse_query("#+ params: institution (IRI, required)\nSELECT ?institution WHERE { ?institution a coop:Institution }")
+    assert _rows(run_query(shipped_store, query, {"institution": "lstu"})) == [("lstu",)]
+    with pytest.raises(QueryError) as error:
+        run_query(shipped_store, query, {"institution": "Липецкого Политеха"})
+    assert str(error.value) == (
+        "query -e: parameter institution: 'Липецкого Политеха' is not an id (lstu), a prefixed name (cgid:lstu) "
+        "or an IRI (https://...)"
+    )
 
 
 def test_an_unknown_institution_name_is_a_query_error_with_the_closest_names(shipped_store):

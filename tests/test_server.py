@@ -238,7 +238,7 @@ def test_the_library_is_listed_with_summaries_and_parameters(server):
     assert set(listing) == {q.name for q in list_queries()}
     partners = listing["partners"]
     assert partners["summary"] == load_query("partners").summary
-    assert partners["params"][0] == {"name": "institution", "type": "IRI", "required": True, "default": None,
+    assert partners["params"][0] == {"name": "institution", "type": "institution", "required": True, "default": None,
                                      "help": partners["params"][0]["help"]}
     assert partners["params"][1]["default"] == "1900" and partners["url"] == "/queries/partners"
 
@@ -247,7 +247,7 @@ def test_the_library_as_html(server):
     status, headers, body = request(server.url + "queries", Accept="text/html,application/xhtml+xml,*/*;q=0.8")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     page = body.decode("utf-8")
-    assert '<a href="/queries/partners">partners</a>' in page and "institution</code> (IRI, required)" in page
+    assert '<a href="/queries/partners">partners</a>' in page and "institution</code> (institution, required)" in page
     assert "default-src 'none'" in headers["Content-Security-Policy"]
 
 

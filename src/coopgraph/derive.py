@@ -2,20 +2,20 @@
 
 - **rules** (``queries/rules/*.rq``, CONSTRUCT): one ``coop:Cooperation`` per pair of institutions
   and kind, with its evidence, years and sources;
-- **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): counts that the library would
-  otherwise recompute from the whole graph at each question — facts per year and kind, trips per
-  traveller, cooperation per pair of countries;
+- **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): what the library would otherwise
+  recompute from the whole graph at each question — facts per year and kind, trips per traveller,
+  cooperation per pair of countries, and each entity's one display label (``coop:displayLabel``: the
+  English ``skos:prefLabel``, else the first in code point order);
 - **orders**: ``coop:labelOrder`` numbers every institution and person in the order of its display
-  label (the English ``skos:prefLabel``, else the first in code point order; none first; ties by
-  IRI), and each
-  ``queries/rules/orders/*.rq`` numbers the entities of its first column, in the order of its
-  ``ORDER BY``, under the property its ``#+ numbers:`` line names. The library's listings sort and
-  page by these integers: Oxigraph reads a string from disk at every comparison of a sort (ORDER BY
-  two labels of 22k cooperations: 0.85 s at 1M triples), and compares integers in place.
+  label (none first; ties by IRI), and each ``queries/rules/orders/*.rq`` numbers the entities of
+  its first column, in the order of its ``ORDER BY``, under the property its ``#+ numbers:`` line
+  names. The library's listings sort and page by these integers: Oxigraph reads a string from disk
+  at every comparison of a sort (ORDER BY two labels of 22k cooperations: 0.85 s at 1M triples), and
+  compares integers in place.
 
 They run in two stages. First every rule, summary and order file that reads the sources only; then,
 side by side, those whose header says ``#+ reads: derived`` (they read what the first stage derived
-too; an order file reads no further than the first stage).
+too; an order file, and ``coop:labelOrder``, read no further than the first stage).
 
 An order file is a SELECT whose ``ORDER BY`` is a list of ``?var``, ``ASC(?var)`` or ``DESC(?var)``.
 coopgraph runs it without the ``ORDER BY`` and sorts the rows itself, as SPARQL would: unbound
@@ -36,38 +36,36 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import FOAF, PROV
 from rdflib.term import Node
 
 from coopgraph import bulkload, oxterms, resources, sparqltext
 from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.queryfiles import Query, list_queries
 
 __all__ = ["Rule", "stages", "all_files", "provenance", "in_memory", "into_dataset", "on_oxigraph", "numbers"]
 
-_LABELS = """SELECT ?entity ?label WHERE {
-  { ?entity a <https://w3id.org/coopgraph/ns#Institution> } UNION { ?entity a <http://xmlns.com/foaf/0.1/Person> }
-  OPTIONAL { ?entity <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
-}"""
+#: Institutions and people with their display labels (derived by the first stage).
+_LABELS = f"""SELECT ?entity ?label WHERE {{
+  {{ ?entity a <{COOP.Institution}> }} UNION {{ ?entity a <{FOAF.Person}> }}
+  OPTIONAL {{ ?entity <{COOP.displayLabel}> ?label }}
+}}"""
 _NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
-def _reads_derived(text: str) -> bool:
+def _reads_derived(query: Query) -> bool:
     """Whether a rule, summary or order file says ``#+ reads: derived`` (it runs in the second stage)."""
-    return re.search(r"^#\+\s*reads:\s*derived\b", text, re.M) is not None
+    return re.match(r"derived\b", query.reads) is not None
 
 
-def _folder(*parts: str) -> Path:
-    return resources.queries_dir().joinpath("rules", *parts)
-
-
-def _files(*parts: str) -> list[Path]:
-    folder = _folder(*parts)
-    return sorted(folder.glob("*.rq")) if folder.is_dir() else []
+def _files(folder: str = "") -> list[Query]:
+    """The files of ``queries/rules/`` or one of its folders, loaded once (:mod:`coopgraph.queryfiles`)."""
+    return list_queries("/".join(("rules", folder)) if folder else "rules")
 
 
 @dataclass(frozen=True)
@@ -76,22 +74,19 @@ class Rule:
 
     path: Path
     text: str
-
-    @property
-    def reads_derived(self) -> bool:
-        return _reads_derived(self.text)
+    reads_derived: bool = False  # ``#+ reads: derived``: it runs in the second stage
 
 
 def stages() -> tuple[list[Rule], list[Rule]]:
     """The CONSTRUCT rules in two stages: those that read the sources only, then those that say
     ``#+ reads: derived`` (they read what the first stage derived too)."""
-    rules = [Rule(path, path.read_text(encoding="utf-8")) for path in (*_files(), *_files("summaries"))]
+    rules = [Rule(q.path, q.text, _reads_derived(q)) for q in (*_files(), *_files("summaries")) if q.path is not None]
     return [r for r in rules if not r.reads_derived], [r for r in rules if r.reads_derived]
 
 
 def all_files() -> list[Path]:
     """Every file of the derivation: rules, summaries, orders."""
-    return [*_files(), *_files("summaries"), *_files("orders")]
+    return [q.path for q in (*_files(), *_files("summaries"), *_files("orders")) if q.path is not None]
 
 
 def provenance(sources: Iterable[URIRef]) -> list[tuple[Node, Node, Node]]:
@@ -115,15 +110,14 @@ class _Order:
     reads_derived: bool  # ``#+ reads: derived``: it reads what the rules derived (else the sources only)
 
 
-def _order(path: Path) -> _Order:
-    text = path.read_text(encoding="utf-8")
+def _order(query: Query) -> _Order:
+    path, text = Path(query.path or query.name), query.text
     where = f"queries/rules/orders/{path.name}"
-    numbers = re.search(r"^#\+\s*numbers:\s*(\S+)\s*$", text, re.M)
-    if not numbers:
+    if not query.numbers:
         raise StoreError(f"{where}: no '#+ numbers: prefix:property' line — name the property that holds the numbers")
-    prefix, _, local = numbers.group(1).partition(":")
-    if prefix not in PREFIXES or not local:
-        raise StoreError(f"{where}: '{numbers.group(1)}' is not a prefixed name coopgraph knows — use e.g. coop:visitOrder")
+    prefix, _, local = query.numbers.partition(":")
+    if prefix not in PREFIXES or not local or re.search(r"\s", local):
+        raise StoreError(f"{where}: '{query.numbers}' is not a prefixed name coopgraph knows — use e.g. coop:visitOrder")
     body = sparqltext.strip_comments(text)
     found = list(re.finditer(r"\bORDER\s+BY\b", body, re.I))
     if not found:
@@ -141,7 +135,7 @@ def _order(path: Path) -> _Order:
                              f"({name} is not there)")
         keys.append((names.index(name), (token.group(1) or "").upper() == "DESC"))
     return _Order(path, body[:found[-1].start()], tuple(keys), PREFIXES[prefix] + local,
-                  _reads_derived(text))
+                  _reads_derived(query))
 
 
 # ----------------------------------------------------------------------------------------- orders
@@ -168,23 +162,14 @@ def _plain(term: object) -> tuple:
 
 
 def _display_labels(rows: Iterable[Sequence[object]]) -> dict[str, str | None]:
-    """Each entity's display label: the smallest English one, else the smallest; None for an institution with none."""
-    english: dict[str, str] = {}
-    other: dict[str, str | None] = {}
+    """Each entity's display label as text (queries/rules/summaries/display-labels.rq chose it); None for one with none."""
+    labels: dict[str, str | None] = {}
     for entity, label in rows:
+        text = None if label is None else label.value if isinstance(label, ox.Literal) else str(label)
         iri = _plain(entity)[1]
-        if label is None:
-            other.setdefault(iri, None)
-            continue
-        if isinstance(label, ox.Literal):
-            text, language = label.value, (label.language or "")
-        else:
-            text, language = str(label), (getattr(label, "language", None) or "")
-        language = language.lower()
-        target = english if language == "en" or language.startswith("en-") else other
-        if target.get(iri) is None or text < target[iri]:  # type: ignore[operator]
-            target[iri] = text
-    return {**{k: v for k, v in other.items() if k not in english}, **english}
+        if labels.get(iri) is None:
+            labels[iri] = text
+    return labels
 
 
 def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[str, str, int]]:
@@ -193,7 +178,7 @@ def numbers(select: Callable[[str], Iterable[Sequence[object]]]) -> list[tuple[s
     ``select`` runs a SELECT over the union of the store's graphs and gives its rows as sequences of
     terms (pyoxigraph's or rdflib's), in the order of the SELECT's variables.
     """
-    orders = [_order(path) for path in _files("orders")]
+    orders = [_order(query) for query in _files("orders")]
     with ThreadPoolExecutor(max_workers=2) as pool:  # the store answers two at a time; Python sorts after
         fetched = list(pool.map(lambda text: list(select(text)), [_LABELS, *(order.text for order in orders)]))
     return _numbered(orders, fetched[0], fetched[1:])
@@ -292,18 +277,18 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRe
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
 
     first, second = stages()
-    orders = [_order(path) for path in _files("orders")]
+    orders = [_order(query) for query in _files("orders")]
     select = _ox_select(store, union=True)
 
     def fetch(text: str) -> list[Sequence[object]]:
         return list(select(text))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        # the names and the orders that read the sources only are fetched with the first stage, the
-        # others with the second (an order reads the first stage at most)
-        labelled = pool.submit(fetch, _LABELS)
+        # the orders that read the sources only are fetched with the first stage; the display labels
+        # (derived by the first stage) and the other orders with the second (an order reads the first stage at most)
         early = {order.path: pool.submit(fetch, order.text) for order in orders if not order.reads_derived}
         bulkload.bulk_load_bytes(store, b"".join(pool.map(run, first)), to_graph=graph)
+        labelled = pool.submit(fetch, _LABELS)
         late = {order.path: pool.submit(fetch, order.text) for order in orders if order.reads_derived}
         data = b"".join(pool.map(run, second))
         answers = [(early.get(order.path) or late[order.path]).result() for order in orders]

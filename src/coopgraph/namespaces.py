@@ -84,6 +84,7 @@ class COOP(DefinedNamespace):
     countryB: URIRef
     countryCode: URIRef
     discussedAt: URIRef
+    displayLabel: URIRef
     eventCount: URIRef
     evidence: URIRef
     evidenceCount: URIRef

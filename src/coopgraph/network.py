@@ -28,6 +28,7 @@ from rdflib.term import Node
 from coopgraph import choices, ids, resolve, resources
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.queryfiles import load_query
 from coopgraph.stores import Store
 
 __all__ = [
@@ -56,10 +57,9 @@ FORMATS = choices.NETWORK_FORMATS
 # ---------------------------------------------------------------- queries and ontology lookups
 
 
-@functools.cache
 def _text(name: str) -> str:
     """The text of ``queries/network/<name>.rq``."""
-    return (resources.queries_dir() / "network" / f"{name}.rq").read_text(encoding="utf-8")
+    return load_query(f"network/{name}").text
 
 
 @functools.cache

@@ -1,11 +1,9 @@
 """The query library: named SPARQL queries in ``queries/*.rq``, their parameters, running and formatting.
 
-A query file holds one query. A header in grlc's style says what it answers, which parameters it
-takes and which columns it returns; its own PREFIX lines follow, so the file runs unchanged in any
-SPARQL tool::
+A query file holds one query and a header in grlc's style (:mod:`coopgraph.queryfiles` reads both)::
 
     #+ summary: Institutions that cooperate with a given institution.
-    #+ params: institution (IRI, required); since (gYear, optional, default 1900)
+    #+ params: institution (institution, required); since (gYear, optional, default 1900)
     #+ returns: partner partnerLabel kinds firstYear lastYear
     PREFIX coop: <https://w3id.org/coopgraph/ns#>
     SELECT ...
@@ -19,16 +17,12 @@ runs it with rdflib, over the union of a dataset's graphs.
 
 from __future__ import annotations
 
-import datetime as _dt
-import difflib
 import functools
 import io
 import re
 import textwrap
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -37,10 +31,14 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import Node
 
-from coopgraph import choices, ids, resolve, resources, sparqltext
+from coopgraph import choices, ids, resolve, sparqltext
 from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import QueryError
 from coopgraph.namespaces import PREFIXES
+from coopgraph.queryfiles import FORMS as _FORMS
+from coopgraph.queryfiles import PARAM_TYPES, Param, Query, list_queries, load_query, parse_query, resolve_iri, value_term
+from coopgraph.queryfiles import WORD as _WORD
+from coopgraph.queryfiles import did_you_mean as _did_you_mean
 from coopgraph.resolve import ResolutionError
 from coopgraph.stores import Store, StoreSyntaxError
 
@@ -69,234 +67,11 @@ FORMATS = choices.RESULT_FORMATS
 _TABLE_FORMATS = {"json", "xml", "csv", "tsv"}
 _GRAPH_FORMATS = {"turtle", "jsonld"}
 
-#: Types a parameter may declare, with what a value looks like.
-PARAM_TYPES = {
-    "IRI": "an id such as lstu, a prefixed name such as coop:Planned, or a full IRI",
-    "string": "any text",
-    "gYear": "a year, YYYY",
-    "date": "a date, YYYY-MM-DD",
-    "integer": "a whole number",
-}
-
-_HEADER_KEYS = ("summary", "params", "returns", "tags")
 #: Width at which the table format cuts a cell (the other formats keep every character).
 _CELL_WIDTH = 60
 
 
-@dataclass(frozen=True)
-class Param:
-    """A parameter of a query: a variable the caller binds.
-
-    Attributes
-    ----------
-    name : the variable's name, without ``?``
-    type : one of :data:`PARAM_TYPES`
-    required : whether a value must be given
-    default : the value used when none is given (text, as a caller would write it)
-    """
-
-    name: str
-    type: str
-    required: bool
-    default: str | None = None
-
-    def __str__(self) -> str:
-        need = "required" if self.required else "optional"
-        default = f", default {self.default}" if self.default is not None else ""
-        return f"{self.name} ({self.type}, {need}{default})"
-
-
-@dataclass(frozen=True)
-class Query:
-    """A SPARQL query and what its header says about it.
-
-    Attributes
-    ----------
-    name : the file's stem (``partners``), a path for other files, ``-e`` for text given inline
-    text : the query as written, header included
-    summary : one line on what it answers
-    params : its parameters, in the order of the header
-    returns : the columns it returns (for a SELECT), as the header lists them
-    path : the file it was read from, if any
-    tags : grlc's tags, if the header gives any
-    """
-
-    name: str
-    text: str
-    summary: str = ""
-    params: tuple[Param, ...] = ()
-    returns: tuple[str, ...] = ()
-    path: Path | None = None
-    tags: tuple[str, ...] = field(default=())
-
-    def param(self, name: str) -> Param | None:
-        """The parameter called ``name``, or None."""
-        return next((p for p in self.params if p.name == name), None)
-
-    @property
-    def form(self) -> str | None:
-        """SELECT, CONSTRUCT, ASK or DESCRIBE (None when the text has none of them)."""
-        return _form(self.text)
-
-    def signature(self) -> str:
-        """The parameters as the header writes them ("none" when there are none)."""
-        return "; ".join(str(p) for p in self.params) or "none"
-
-
-# ---------------------------------------------------------------------------------------- loading
-
-_PARAM = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?P<type>[A-Za-z]+)\s*,\s*(?P<need>required|optional)"
-    r"\s*(?:,\s*default\s+(?P<default>[^)]*?))?\s*\)$"
-)
-
-
-def parse_query(text: str, *, name: str = "-e", path: Path | None = None) -> Query:
-    """Read a query's ``#+`` header; the SPARQL itself is parsed when the query runs.
-
-    Parameters
-    ----------
-    text : the query, with or without a header
-    name : how errors name the query
-    path : the file it came from, if any
-
-    Returns
-    -------
-    Query
-
-    Raises
-    ------
-    QueryError
-        for a header line that cannot be read, or a parameter that is not a variable of the query
-
-    Examples
-    --------
-    >>> q = parse_query("#+ params: since (gYear, optional, default 1900)\\nSELECT ?since WHERE {}")
-    >>> q.params
-    (Param(name='since', type='gYear', required=False, default='1900'),)
-    """
-    header: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.startswith("#+"):
-            continue
-        key, colon, value = line[2:].partition(":")
-        key = key.strip()
-        where = f"line {number}"
-        if not colon or key not in _HEADER_KEYS:
-            hint = _did_you_mean(key, _HEADER_KEYS) or f" (header keys: {', '.join(_HEADER_KEYS)})"
-            raise QueryError(name, f"{where}: cannot read header line '{line.strip()}'{hint}")
-        header[key] = (header[key] + " " + value.strip()) if key in header else value.strip()
-    params = tuple(_parse_param(name, item.strip()) for item in header.get("params", "").split(";") if item.strip())
-    query = Query(
-        name=name,
-        text=text,
-        summary=header.get("summary", ""),
-        params=params,
-        returns=tuple(header.get("returns", "").split()),
-        path=path,
-        tags=tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip()),
-    )
-    names = [p.name for p in params]
-    if len(set(names)) != len(names):
-        raise QueryError(name, f"a parameter is declared twice in '#+ params: {header['params']}'")
-    body = sparqltext.strip_comments(text)
-    for param in params:
-        if not re.search(rf"[?$]{re.escape(param.name)}\b", body):
-            raise QueryError(
-                name, f"parameter '{param.name}' is not a variable of the query — use ?{param.name} or remove it from '#+ params'"
-            )
-        if param.default is not None:
-            _term(query, param, param.default)  # a bad default is the query's fault, found on load
-    return query
-
-
-def _parse_param(name: str, item: str) -> Param:
-    match = _PARAM.match(item)
-    if not match:
-        raise QueryError(
-            name, f"cannot read parameter '{item}' — write 'name (TYPE, required)' or 'name (TYPE, optional, default VALUE)'"
-        )
-    kind = match["type"]
-    if kind not in PARAM_TYPES:
-        hint = _did_you_mean(kind, PARAM_TYPES)
-        raise QueryError(name, f"parameter '{match['name']}' has unknown type '{kind}'{hint} (types: {', '.join(PARAM_TYPES)})")
-    default = match["default"].strip() if match["default"] is not None else None
-    return Param(match["name"], kind, match["need"] == "required", default)
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
-    if not close:
-        return ""
-    quoted = [f"'{c}'" for c in close]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-    return f" — did you mean {listed}?"
-
-
-def list_queries() -> list[Query]:
-    """Every named query of the library (``queries/*.rq``), sorted by name.
-
-    The rules in ``queries/rules/`` and the queries other modules keep in subfolders are not listed;
-    :func:`load_query` still loads them as ``rules/NAME``.
-    """
-    folder = resources.queries_dir()
-    return [_read(path, path.stem) for path in sorted(folder.glob("*.rq"))]
-
-
-def load_query(name_or_path: str | Path) -> Query:
-    """A query of the library by name (``partners``, ``rules/cooperation-visits``), or a ``.rq`` file.
-
-    Raises
-    ------
-    QueryError
-        for an unknown name (suggesting the closest ones) or a file that does not exist
-    """
-    text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.endswith(".rq"):
-        path = Path(text)
-        if not path.is_file():
-            raise QueryError(text, "no such file — check the path")
-        return _read(path, text)
-    folder = resources.queries_dir()
-    path = (folder / f"{text}.rq").resolve()
-    if ".." in Path(text).parts or not path.is_file() or folder.resolve() not in path.parents:
-        known = [p.stem for p in folder.glob("*.rq")]
-        hint = _did_you_mean(text, known) or " — 'coopgraph queries' lists the library"
-        raise QueryError(text, f"no such query{hint}")
-    return _read(path, text)
-
-
-def _read(path: Path, name: str) -> Query:
-    return parse_query(path.read_text(encoding="utf-8"), name=name, path=path)
-
-
 # ---------------------------------------------------------------------------------------- parameters
-
-
-def resolve_iri(text: str) -> URIRef:
-    """The IRI a caller means: an id (``lstu``), a prefixed name (``coop:Planned``) or a full IRI.
-
-    >>> resolve_iri("lstu")
-    rdflib.term.URIRef('https://w3id.org/coopgraph/id/lstu')
-    >>> resolve_iri("coop:Planned")
-    rdflib.term.URIRef('https://w3id.org/coopgraph/ns#Planned')
-
-    Raises
-    ------
-    ValueError
-        for text that is none of these (a space, a quote or an angle bracket inside, for instance)
-    """
-    value = text.strip()
-    if value.startswith("<") and value.endswith(">"):
-        value = value[1:-1]
-    if ids.REFERENCE_PATTERN.fullmatch(value):
-        return ids.entity(value)
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[^\s<>\"{}|\\^`]*", local):
-        return URIRef(PREFIXES[prefix] + local)
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+", value):
-        return URIRef(value)
-    raise ValueError(f"'{text}' is not an id (lstu), a prefixed name (cgid:lstu) or an IRI (https://...)")
 
 
 def resolve_institution(text: str, store: Store | None = None) -> URIRef:
@@ -329,26 +104,14 @@ DEFERRED = object()
 
 def _term(query: Query, param: Param, text: str, store: Store | object | None = None) -> Node:
     """A parameter's value as an RDF term; a value that does not fit its type is a QueryError."""
+    if param.type != "institution" or store is None:
+        return value_term(query.name, param, text)
     try:
-        if param.type == "IRI":
-            if param.name == "institution":
-                if store is DEFERRED:  # checked before the data is there: resolved when the query runs
-                    return ids.entity("institution") if text.strip() else resolve_iri(text)
-                return resolve_institution(text, store)  # type: ignore[arg-type]
-            return resolve_iri(text)
-        if param.type == "gYear":
-            if not re.fullmatch(r"-?\d{4}", text.strip()):
-                raise ValueError(f"'{text}' is not a year (YYYY)")
-            return Literal(text.strip(), datatype=XSD.gYear)
-        if param.type == "date":
-            _dt.date.fromisoformat(text.strip())
-            return Literal(text.strip(), datatype=XSD.date)
-        if param.type == "integer":
-            return Literal(int(text.strip()))
-        return Literal(text)
+        if store is DEFERRED:  # checked before the data is there: resolved when the query runs
+            return ids.entity("institution") if text.strip() else resolve_iri(text)
+        return resolve_institution(text, store)  # type: ignore[arg-type]
     except ValueError as exc:
-        reason = str(exc) if param.type in ("IRI", "gYear") else f"'{text}' is not {PARAM_TYPES[param.type]}"
-        raise QueryError(query.name, f"parameter {param.name}: {reason}") from None
+        raise QueryError(query.name, f"parameter {param.name}: {exc}") from None
 
 
 def bind_parameters(
@@ -394,9 +157,6 @@ def bind_parameters(
 
 
 # ---------------------------------------------------------------------------------------- binding into the text
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-_FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
 
 
 def _where_groups(text: str) -> list[tuple[int, int]]:
@@ -459,23 +219,6 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
                 continue
         i += 1
     return [(start, stop) for start, stop in found]
-
-
-def _form(text: str) -> str | None:
-    i = 0
-    while i < len(text):
-        end = sparqltext.skip(text, i)
-        if end is not None:
-            i = end
-            continue
-        match = _WORD.match(text, i)
-        if match and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_-")):
-            if match.group().upper() in _FORMS and text[match.end():match.end() + 1] != ":":
-                return match.group().upper()
-            i = match.end()
-            continue
-        i += 1
-    return None
 
 
 def _uses(text: str, spans: list[tuple[int, int]], index: int, name: str) -> bool:

@@ -37,6 +37,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from coopgraph import ids, resources
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP, PREFIXES
+from coopgraph.queryfiles import load_query
 
 __all__ = [
     "institution",
@@ -264,7 +265,7 @@ def resolver(store: Any) -> Resolver:
     (``queries/identity/institution-names.rq``) and kept while the store is."""
     cached = _BY_STORE.get(store)
     if cached is None:
-        text = (resources.queries_dir() / "identity" / "institution-names.rq").read_text(encoding="utf-8")
+        text = load_query("identity/institution-names").text
         cached = _BY_STORE[store] = Resolver.from_graph(store.query(text).graph)
     return cached
 

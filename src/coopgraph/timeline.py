@@ -13,10 +13,11 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from coopgraph import choices, resources
+from coopgraph import choices
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import COOP
 from coopgraph.network import cooperation_kinds, node_key
+from coopgraph.queryfiles import load_query
 from coopgraph.stores import Store
 
 __all__ = ["Event", "FORMATS", "events", "counts", "figure", "render", "timeline_files"]
@@ -41,7 +42,7 @@ class Event:
 
 @functools.cache
 def _query() -> str:
-    return (resources.queries_dir() / "network" / "events.rq").read_text(encoding="utf-8")
+    return load_query("network/events").text
 
 
 def events(store: Store) -> list[Event]:
