@@ -75,17 +75,20 @@ class Param:
     type : one of :data:`PARAM_TYPES`
     required : whether a value must be given
     default : the value used when none is given (text, as a caller would write it)
+    values : the only values it takes (``one of a b c`` in the header); empty: any of its type
     """
 
     name: str
     type: str
     required: bool
     default: str | None = None
+    values: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         need = "required" if self.required else "optional"
+        values = f", one of {' '.join(self.values)}" if self.values else ""
         default = f", default {self.default}" if self.default is not None else ""
-        return f"{self.name} ({self.type}, {need}{default})"
+        return f"{self.name} ({self.type}, {need}{values}{default})"
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Query:
 
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?P<type>[A-Za-z]+)\s*,\s*(?P<need>required|optional)"
+    r"\s*(?:,\s*one of\s+(?P<values>[^,)]+?))?"
     r"\s*(?:,\s*default\s+(?P<default>[^)]*?))?\s*\)$"
 )
 
@@ -204,14 +208,16 @@ def _parse_param(name: str, item: str) -> Param:
     match = _PARAM.match(item)
     if not match:
         raise QueryError(
-            name, f"cannot read parameter '{item}' — write 'name (TYPE, required)' or 'name (TYPE, optional, default VALUE)'"
+            name, f"cannot read parameter '{item}' — write 'name (TYPE, required)' or "
+            "'name (TYPE, optional, one of A B C, default VALUE)'"
         )
     kind = match["type"]
     if kind not in PARAM_TYPES:
         hint = did_you_mean(kind, PARAM_TYPES)
         raise QueryError(name, f"parameter '{match['name']}' has unknown type '{kind}'{hint} (types: {', '.join(PARAM_TYPES)})")
     default = match["default"].strip() if match["default"] is not None else None
-    return Param(match["name"], kind, match["need"] == "required", default)
+    values = tuple(match["values"].split()) if match["values"] else ()
+    return Param(match["name"], kind, match["need"] == "required", default, values)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -351,6 +357,9 @@ def value_term(name: str, param: Param, text: str) -> Node:
     >>> value_term("-e", Param("since", "gYear", False), "2023").n3()
     '"2023"^^<http://www.w3.org/2001/XMLSchema#gYear>'
     """
+    if param.values and text.strip() not in param.values:
+        raise QueryError(name, f"parameter {param.name}: '{text}' is not one of {', '.join(param.values)}"
+                               f"{did_you_mean(text.strip(), param.values)}")
     try:
         if param.type in ("IRI", "institution"):
             return resolve_iri(text)
