@@ -445,7 +445,7 @@ def test_load_query_stats_and_export_with_a_store(tmp_path, capsysbinary, monkey
     assert main(["load", data, "--store", spec]) == 0
     out = capsysbinary.readouterr().out.decode("utf-8")
     assert "4 source files built: shapes and references, with what the store holds" in out
-    assert "derived graph: 182 triples" in out and "store: 724 triples" in out
+    assert "derived graph: 182 triples" in out and "store: 700 triples" in out
     for argv in (["query", "mobility", "-f", "csv"], ["stats", "--format", "json"],  # lists in cells come in any order
                  ["network", "--format", "graphml", "-o", str(tmp_path / "net.graphml")], ["export", "--format", "nq"]):
         assert main(argv + ["--store", "memory"] + (["--data", data] if argv[0] == "query" else [data])) == 0

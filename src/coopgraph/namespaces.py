@@ -63,6 +63,7 @@ class COOP(DefinedNamespace):
     StudentStudies: URIRef
     StudentTraineeship: URIRef
     Teacher: URIRef
+    TermUse: URIRef
     TimelineEntry: URIRef
     Timestamp: URIRef
     Unit: URIRef
@@ -87,7 +88,9 @@ class COOP(DefinedNamespace):
     eventCount: URIRef
     evidence: URIRef
     evidenceCount: URIRef
+    expectedDomain: URIRef
     expectedOutcome: URIRef
+    expectedRange: URIRef
     factCount: URIRef
     factKind: URIRef
     fieldOfStudy: URIRef
@@ -102,6 +105,7 @@ class COOP(DefinedNamespace):
     isni: URIRef
     jsonKey: URIRef
     jsonReverseKey: URIRef
+    jsonType: URIRef
     kinds: URIRef
     labelOrder: URIRef
     lastTripStart: URIRef
@@ -129,9 +133,11 @@ class COOP(DefinedNamespace):
     status: URIRef
     statusAsOf: URIRef
     statuses: URIRef
+    term: URIRef
     topic: URIRef
     travellerOrder: URIRef
     tripCount: URIRef
+    usedAs: URIRef
     visitOrder: URIRef
     visited: URIRef
     visitor: URIRef
