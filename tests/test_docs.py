@@ -39,21 +39,22 @@ def test_the_ontology_carries_its_publication_metadata():
 
 
 def test_every_term_has_a_section(page: str):
-    ontology = resources.ontology()
+    ontology = resources.vocabulary()  # coopgraph's terms, and the other vocabularies' terms it has a note on
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype, SKOS.ConceptScheme)
     terms = {t for kind in kinds for t in ontology.subjects(RDF.type, kind) if isinstance(t, URIRef)}
     anchors = set(re.findall(r'id="([^"]+)"', page))
     missing = [str(t) for t in terms if docs._anchor(t) not in anchors]
     assert not missing
-    assert len(terms) > 100
+    assert len(terms) > 140
 
 
 def test_a_class_in_english_and_russian_with_its_key_alignments_and_an_example(page: str):
     visit = _section(page, "Visit")
     for text in ("Visit", "Визит", "A visit of a delegation", "Визит делегации", "<code>Visit</code>",
-                 'href="http://schema.org/Event"', 'href="http://www.w3.org/ns/prov#Activity"',
-                 'href="#visitor"', "one of 2 instances", "cgid:lstu-visit-liaoning-2023-09", "coop:visitor cgid:lstu"):
+                 'href="http://schema.org/Event"', 'href="#visitor"', "one of 2 instances",
+                 "cgid:lstu-visit-liaoning-2023-09", "coop:visitor cgid:lstu", "not a prov:Activity"):
         assert text in visit, text
+    assert 'href="http://www.w3.org/ns/prov#Activity"' not in visit  # every fact is a prov:Entity (prov:wasDerivedFrom)
 
 
 def test_properties_show_key_domain_range_and_the_reverse_key(page: str):
@@ -63,6 +64,32 @@ def test_properties_show_key_domain_range_and_the_reverse_key(page: str):
     name = _section(page, "skos-prefLabel")
     assert "<code>name</code>" in name and "название" in name
     assert "functional" in _section(page, "status")
+    assert "<th>domain</th>" in _section(page, "signedOn") and "<th>range</th>" in _section(page, "signedOn")
+
+
+def test_terms_of_other_vocabularies_are_notes_on_their_use_not_definitions(page: str):
+    used = page[page.index('id="used-terms"'):page.index('id="alignments"')]
+    title = _section(page, "dcterms-title")
+    assert 'id="dcterms-title"' in used
+    for text in ("Title", "Заголовок", "<code>title</code>", "used by coopgraph", "coopgraph does not redefine it",
+                 "coop:use-dcterms-title", "expected domain (coopgraph&#x27;s data)", 'href="#SourceDocument"',
+                 'href="http://purl.org/dc/terms/"'):
+        assert text in title, text
+    assert "<th>domain</th>" not in title and "<th>range</th>" not in title
+    person = _section(page, "foaf-Person")
+    assert "class · used by coopgraph" in person and "<code>Person</code>" in person and "Человек" in person
+    assert "Example from the data" in person
+    source = _section(page, "SourceDocument")  # a class lists the terms of other vocabularies its instances are given
+    assert 'href="#dcterms-title"' in source.split("also given (used by coopgraph)")[1].split("</tr>")[0]
+    nav = page[page.index('<nav id="contents">'):page.index("</nav>")]
+    assert 'href="#used-terms"' in nav and 'href="#dcterms-title"' in nav
+
+
+def test_the_page_says_what_changed_and_why(page: str):
+    header = page.split("</header>")[0]
+    assert "no longer prov:Activity" in header and "no longer redefined" in header and "xsd:gYear" in header
+    assert "больше не переопределяются" in header
+    assert "(its forms are checked by the shapes" in _section(page, "PartialDate")
 
 
 def test_concept_schemes_list_their_concepts(page: str):

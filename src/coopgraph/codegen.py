@@ -40,10 +40,17 @@ PREFIXES: dict[str, str] = {
 COOP = PREFIXES["coop"]
 _JSON_KEY = URIRef(COOP + "jsonKey")
 _REVERSE_KEY = URIRef(COOP + "jsonReverseKey")
+_JSON_TYPE = URIRef(COOP + "jsonType")
+_TERM_USE = URIRef(COOP + "TermUse")
 _PARTIAL_DATE = URIRef(COOP + "PartialDate")
 _TIMESTAMP = URIRef(COOP + "Timestamp")
 _LANG_STRING = RDF.langString
 _DATATYPES = {_PARTIAL_DATE, _TIMESTAMP}
+#: Terms that describe the ontology's terms (authoring keys, notes on other vocabularies' terms), not the
+#: data: they have no key in the authoring format.
+_ABOUT_TERMS = {_JSON_KEY, _REVERSE_KEY, _JSON_TYPE, _TERM_USE} | {
+    URIRef(COOP + name) for name in ("term", "usedAs", "expectedDomain", "expectedRange")
+}
 
 
 def _local(iri: str) -> str:
@@ -51,11 +58,12 @@ def _local(iri: str) -> str:
 
 
 def _own_terms(ontology: Graph) -> list[str]:
-    """Local names of every IRI the ontology defines in the coop namespace."""
+    """Local names of every IRI the ontology defines in the coop namespace (its notes on other terms aside)."""
+    notes = set(ontology.subjects(RDF.type, _TERM_USE))
     names = {
         _local(str(s))
         for s in ontology.subjects()
-        if isinstance(s, URIRef) and str(s).startswith(COOP) and str(s) != COOP
+        if isinstance(s, URIRef) and str(s).startswith(COOP) and str(s) != COOP and s not in notes
     }
     return sorted(names)
 
@@ -100,11 +108,14 @@ def _curie(iri: str) -> str:
 def jsonld_context(ontology: Graph) -> dict:
     """Return the JSON-LD context of the authoring format, one term per class, property and concept.
 
-    Keys are a term's ``coop:jsonKey`` or else its local name. Object properties take IRIs
-    (``@type: @id``), or ontology terms (``@type: @vocab``) where their range is a concept class;
-    language-tagged text is a language map; dates are left to the reader, which types each value
-    as xsd:date, xsd:gYearMonth, xsd:gYear or xsd:dateTime by its form.
+    The terms are coopgraph's own and those of other vocabularies that a ``coop:TermUse`` note gives a
+    key (read through :func:`coopgraph.resources.with_term_uses`). Keys are a term's ``coop:jsonKey``
+    or else its local name. Object properties take IRIs (``@type: @id``), or ontology terms
+    (``@type: @vocab``) where their range is a concept class; language-tagged text is a language map;
+    typed values take the ``coop:jsonType`` or XSD range of the term; dates are left to the reader,
+    which types each value as xsd:date, xsd:gYearMonth, xsd:gYear or xsd:dateTime by its form.
     """
+    ontology = resources.with_term_uses(ontology)
     terms: dict[str, object] = {}
 
     def key_of(s: URIRef) -> str:
@@ -120,7 +131,7 @@ def jsonld_context(ontology: Graph) -> dict:
         c for c in ontology.subjects(RDFS.subClassOf, URIRef(PREFIXES["skos"] + "Concept"))
     }
     for cls in sorted(set(ontology.subjects(RDF.type, OWL.Class))):
-        if isinstance(cls, URIRef):
+        if isinstance(cls, URIRef) and cls not in _ABOUT_TERMS:
             add(key_of(cls), _curie(str(cls)))
     for cls in sorted(concept_classes):
         for individual in sorted(ontology.subjects(RDF.type, cls)):
@@ -128,9 +139,9 @@ def jsonld_context(ontology: Graph) -> dict:
     prop_types = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
     props = sorted({p for t in prop_types for p in ontology.subjects(RDF.type, t)})
     for prop in props:
-        if not isinstance(prop, URIRef) or prop in (_JSON_KEY, _REVERSE_KEY):
+        if not isinstance(prop, URIRef) or prop in _ABOUT_TERMS:
             continue
-        rng = ontology.value(prop, RDFS.range)
+        rng = ontology.value(prop, _JSON_TYPE) or ontology.value(prop, RDFS.range)
         definition: dict[str, str] = {"@id": _curie(str(prop))}
         if rng == _LANG_STRING:
             definition["@container"] = "@language"

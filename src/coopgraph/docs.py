@@ -19,7 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from coopgraph import __version__, export, resources
-from coopgraph.namespaces import PREFIXES
+from coopgraph.namespaces import COOP, PREFIXES
 from coopgraph.stores import Store
 
 __all__ = ["ontology_html", "write_docs", "FILES"]
@@ -63,20 +63,34 @@ def _anchor(iri: object) -> str:
 
 
 class _Page:
-    """The ontology, its authoring keys and the example data, with the lookups the page needs."""
+    """The ontology, its authoring keys and the example data, with the lookups the page needs.
+
+    ``own`` is the ontology as written; ``o`` is the same with each note on a term of another vocabulary
+    (``coop:TermUse``) restated on the term, so that such a term's labels, kind and expected range are
+    looked up like a coop: term's. ``notes`` maps each such term to its note.
+    """
 
     def __init__(self, ontology: Graph, examples: Graph | None, context: dict[str, Any]) -> None:
-        self.o = ontology
+        self.own = ontology
+        self.o = resources.with_term_uses(ontology)
         self.examples = examples
         self.keys, self.reverse_keys = _keys(context["@context"])
-        self.classes = sorted({c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}, key=_curie)
-        self.properties = {
-            kind: sorted({p for p in ontology.subjects(RDF.type, kind) if isinstance(p, URIRef)}, key=_curie)
-            for kind, *_ in _PROPERTY_KINDS
-        }
+        self.notes: dict[URIRef, URIRef] = {}
+        for note in ontology.subjects(RDF.type, COOP.TermUse):
+            term = ontology.value(note, COOP.term)
+            if isinstance(note, URIRef) and isinstance(term, URIRef):
+                self.notes[term] = note
+
+        def own_terms(kind: URIRef) -> list[URIRef]:
+            found = {t for t in self.o.subjects(RDF.type, kind) if isinstance(t, URIRef) and t not in self.notes}
+            return sorted(found, key=_curie)
+
+        self.classes = own_terms(OWL.Class)
+        self.properties = {kind: own_terms(kind) for kind, *_ in _PROPERTY_KINDS}
+        self.used = sorted(self.notes, key=_curie)
         self.datatypes = sorted({d for d in ontology.subjects(RDF.type, RDFS.Datatype) if isinstance(d, URIRef)}, key=_curie)
         self.schemes = sorted({s for s in ontology.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)}, key=_curie)
-        self.documented = set(self.classes) | set(self.datatypes) | set(self.schemes)
+        self.documented = set(self.classes) | set(self.datatypes) | set(self.schemes) | set(self.used)
         for props in self.properties.values():
             self.documented |= set(props)
         concept_classes = [cls for cls in self.classes if (cls, RDFS.subClassOf, SKOS.Concept) in ontology]
@@ -130,9 +144,13 @@ class _Page:
              + (f" · from the object's side: <code>{_e(self.reverse_keys[str(iri)])}</code>"
                 if str(iri) in self.reverse_keys else "")),
         ]
-        defined_by = self.links(self.o.objects(iri, RDFS.isDefinedBy))
-        if defined_by:
-            head.append(("defined by", defined_by + " (reused; its key and labels are coopgraph's)"))
+        note = self.notes.get(iri)
+        if note is not None:
+            kind += " · used by coopgraph"
+            vocabulary = self.links(self.own.objects(note, RDFS.seeAlso)) or self.link(iri)
+            head.append(("defined by", f"{vocabulary} — used as its vocabulary defines it; coopgraph does not redefine it"))
+            head.append(("coopgraph's note", f"<code>{_e(_curie(note))}</code>: the key, the labels and the values "
+                         "expected in coopgraph's data are coopgraph's (checked by the shapes, never inferred from)"))
         body = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in head + [r for r in rows if r[1]])
         return (
             f'<section class="term" id="{_e(_anchor(iri))}">\n'
@@ -141,6 +159,10 @@ class _Page:
             f'<p class="def">{_e(comment_en)}</p>\n<p class="def ru" lang="ru">{_e(comment_ru)}</p>\n'
             f"<table class=\"facts\">{body}</table>\n{extra}</section>\n"
         )
+
+    def given(self, cls: URIRef) -> list[URIRef]:
+        """Terms of other vocabularies that coopgraph's data gives to instances of ``cls`` (expected domain)."""
+        return [term for term, note in self.notes.items() if (note, COOP.expectedDomain, cls) in self.own]
 
     def class_section(self, cls: URIRef) -> str:
         o = self.o
@@ -152,7 +174,9 @@ class _Page:
             ("subclasses", self.links(s for s in o.subjects(RDFS.subClassOf, cls) if isinstance(s, URIRef))),
             ("equivalent to", self.links(o.objects(cls, OWL.equivalentClass))),
             ("properties (domain)", self.links(domain_of)),
-            ("values of (range)", self.links(range_of)),
+            ("also given (used by coopgraph)", self.links(self.given(cls))),
+            ("values of (range)", self.links(p for p in range_of if p not in self.notes)),
+            ("values of (used by coopgraph)", self.links(p for p in range_of if p in self.notes)),
             ("instances", self.links(instances)),
         ]
         return self.term(cls, "class", rows, self.class_example(cls))
@@ -162,9 +186,16 @@ class _Page:
         traits = []
         if (prop, RDF.type, OWL.FunctionalProperty) in o:
             traits.append("functional (at most one value)")
+        note = self.notes.get(prop)
+        if note is not None:
+            domain = ("expected domain (coopgraph's data)", self.links(self.own.objects(note, COOP.expectedDomain)))
+            range_ = ("expected range (coopgraph's data)", self.links(self.own.objects(note, COOP.expectedRange)))
+        else:
+            domain = ("domain", self.links(o.objects(prop, RDFS.domain)))
+            range_ = ("range", self.links(o.objects(prop, RDFS.range)))
         rows = [
-            ("domain", self.links(o.objects(prop, RDFS.domain))),
-            ("range", self.links(o.objects(prop, RDFS.range))),
+            domain,
+            range_,
             ("subproperty of", self.links(o.objects(prop, RDFS.subPropertyOf))),
             ("subproperties", self.links(s for s in o.subjects(RDFS.subPropertyOf, prop) if isinstance(s, URIRef))),
             ("inverse of", self.links(list(o.objects(prop, OWL.inverseOf)) + list(o.subjects(OWL.inverseOf, prop)))),
@@ -173,7 +204,20 @@ class _Page:
         return self.term(prop, kind, rows, self.property_example(prop))
 
     def datatype_section(self, datatype: URIRef) -> str:
-        return self.term(datatype, "datatype", [("one of", " or ".join(self.link(m) for m in self.union_of(datatype)))])
+        members = self.union_of(datatype)
+        rows = [("one of", " or ".join(self.link(m) for m in members))]
+        if not members:
+            rows.append(("in OWL", " or ".join(self.link(e) for e in self.o.objects(datatype, OWL.equivalentClass))
+                         + " (its forms are checked by the shapes, <code>ontology/shapes.ttl</code>)"))
+        return self.term(datatype, "datatype", rows)
+
+    def used_section(self, term: URIRef) -> str:
+        """A term of another vocabulary, as coopgraph's note on it describes its use."""
+        used_as = self.own.value(self.notes[term], COOP.usedAs)
+        if used_as == OWL.Class:
+            return self.class_section(term)
+        kind = next((k[1] for k in _PROPERTY_KINDS if k[0] == used_as), "term")
+        return self.property_section(term, kind)
 
     def scheme_section(self, scheme: URIRef) -> str:
         concepts = sorted(self.o.subjects(SKOS.inScheme, scheme), key=_curie)
@@ -222,7 +266,7 @@ class _Page:
         for p, o in self.examples.predicate_objects(subject):
             if p != RDF.type:
                 by_property.setdefault(p, []).append(o)
-        own = set(self.o.subjects(RDFS.domain, cls))
+        own = set(self.o.subjects(RDFS.domain, cls)) | set(self.given(cls))
 
         def order(p: URIRef) -> tuple[int, str]:  # names first, then the class's own properties, provenance last
             rank = 0 if p == SKOS.prefLabel else 1 if p in own else 3 if p == PROV.wasDerivedFrom else 2
@@ -354,6 +398,7 @@ def _document(page: _Page) -> str:
             ("modified", value(DCTERMS.modified)),
             ("files", '<a href="coop.ttl">coop.ttl</a> (OWL, Turtle) · <a href="context.jsonld">context.jsonld</a> '
              "(the JSON-LD context of the YAML sources and of the JSON-LD dumps)"),
+            ("changes", _change_notes(page, onto)),
         ]
     abstract_en = page.text(onto, RDFS.comment, "en") if onto is not None else ""
     abstract_ru = page.text(onto, RDFS.comment, "ru") if onto is not None else ""
@@ -363,6 +408,11 @@ def _document(page: _Page) -> str:
     sections.append(("datatypes", "Datatypes", page.datatypes, ""))
     sections.append(("schemes", "Concept schemes", page.schemes,
                      "Controlled values: a property whose range is one of these classes takes the concept's key."))
+    sections.append(("used-terms", "Terms of other vocabularies", page.used,
+                     "coopgraph uses these terms as their vocabularies define them, and does not redefine them: "
+                     "ontology/coop.ttl states nothing about them. Each has a note (a coop:TermUse) with its key in the "
+                     "YAML sources and JSON-LD dumps, the labels coopgraph shows for it, and the values coopgraph's data "
+                     "gives it: expectations that the shapes check, not axioms a reasoner infers from."))
     nav = "".join(
         f'<div><h4><a href="#{anchor}">{_e(heading)}</a></h4><ul>'
         + "".join(f'<li><a href="#{_e(_anchor(t))}">{_e(_short(t))}</a></li>' for t in terms)
@@ -381,6 +431,8 @@ def _document(page: _Page) -> str:
                 body.append(page.datatype_section(term))
             elif anchor == "schemes":
                 body.append(page.scheme_section(term))
+            elif anchor == "used-terms":
+                body.append(page.used_section(term))
             else:
                 kind = next(k[1] for k in _PROPERTY_KINDS if k[2] == anchor)
                 body.append(page.property_section(term, kind))
@@ -398,14 +450,24 @@ def _document(page: _Page) -> str:
         '<table class="facts">' + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in meta if v) + "</table>\n",
         "<p class=\"hint\">Each term shows its English and Russian label and definition, its key in the YAML "
         "sources and the JSON-LD dumps, and an example from the shipped data. Terms of other vocabularies "
-        "that coopgraph uses are listed with the key and labels coopgraph gives them, and link to their own "
-        "definitions.</p></header>\n",
+        "that coopgraph uses are listed apart, as notes on how coopgraph uses them (the key and labels coopgraph "
+        "gives them, the values its data gives them), and link to their own definitions.</p></header>\n",
         f'<nav id="contents">{nav}<div><h4><a href="#alignments">Alignments</a></h4>'
         '<h4><a href="#namespaces">Namespaces</a></h4></div></nav>\n',
         "".join(body),
         f'<footer>Generated by coopgraph {_e(__version__)} from <code>ontology/coop.ttl</code>.</footer>\n',
         "</main>\n</body>\n</html>\n",
     ])
+
+
+def _change_notes(page: _Page, onto: object) -> str:
+    """The ontology's skos:changeNote, English first, then Russian."""
+    notes = [n for n in page.o.objects(onto, SKOS.changeNote) if isinstance(n, Literal)]  # type: ignore[arg-type]
+    return "".join(
+        f'<p class="change{" ru" if language == "ru" else ""}" lang="{language}">{_e(note)}</p>'
+        for language in ("en", "ru")
+        for note in sorted(str(n) for n in notes if n.language == language)
+    )
 
 
 def _capital(text: str) -> str:
@@ -510,4 +572,5 @@ pre { background: #f3f6f9; border: 1px solid var(--line); border-radius: 6px; pa
       font: 12.5px/1.5 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
       white-space: pre-wrap; overflow-wrap: anywhere; }
 footer { margin-top: 30px; color: var(--muted); font-size: 13px; }
+p.change { margin: 0 0 6px; }
 """

@@ -63,6 +63,7 @@ class COOP(DefinedNamespace):
     StudentStudies: URIRef
     StudentTraineeship: URIRef
     Teacher: URIRef
+    TermUse: URIRef
     TimelineEntry: URIRef
     Timestamp: URIRef
     Unit: URIRef
@@ -88,7 +89,9 @@ class COOP(DefinedNamespace):
     eventCount: URIRef
     evidence: URIRef
     evidenceCount: URIRef
+    expectedDomain: URIRef
     expectedOutcome: URIRef
+    expectedRange: URIRef
     factCount: URIRef
     factKind: URIRef
     fieldOfStudy: URIRef
@@ -103,6 +106,7 @@ class COOP(DefinedNamespace):
     isni: URIRef
     jsonKey: URIRef
     jsonReverseKey: URIRef
+    jsonType: URIRef
     kinds: URIRef
     labelOrder: URIRef
     lastTripStart: URIRef
@@ -130,9 +134,11 @@ class COOP(DefinedNamespace):
     status: URIRef
     statusAsOf: URIRef
     statuses: URIRef
+    term: URIRef
     topic: URIRef
     travellerOrder: URIRef
     tripCount: URIRef
+    usedAs: URIRef
     visitOrder: URIRef
     visited: URIRef
     visitor: URIRef

@@ -90,7 +90,7 @@ def cooperation_kinds() -> dict[URIRef, str]:
 @functools.cache
 def _class_tree() -> tuple[dict[URIRef, set[URIRef]], dict[URIRef, str]]:
     """Direct superclasses of the ontology's classes, and the English labels of its classes and properties."""
-    ontology = resources.ontology()
+    ontology = resources.vocabulary()
     parents: dict[URIRef, set[URIRef]] = defaultdict(set)
     for cls, parent in ontology.subject_objects(RDFS.subClassOf):
         if isinstance(cls, URIRef) and isinstance(parent, URIRef):

@@ -693,15 +693,15 @@ class Overview:
 
 def _label(graphs: list[Graph], iri: object, language: str = "en") -> str:
     names = [o for g in graphs for o in g.objects(iri, SKOS.prefLabel)]  # type: ignore[arg-type]
-    names += [o for o in resources.ontology().objects(iri, RDFS.label)]  # type: ignore[arg-type]
-    names += [o for o in resources.ontology().objects(iri, SKOS.prefLabel)]  # type: ignore[arg-type]
+    names += [o for o in resources.vocabulary().objects(iri, RDFS.label)]  # type: ignore[arg-type]
+    names += [o for o in resources.vocabulary().objects(iri, SKOS.prefLabel)]  # type: ignore[arg-type]
     ranked = sorted(names, key=lambda n: (getattr(n, "language", None) != language, str(n)))
     return str(ranked[0]) if ranked else (ids.local_id(iri) if isinstance(iri, URIRef) else str(iri))
 
 
 def _term_label(term: object, language: str) -> str:
     """A term's label in the ontology in one language, or nothing (terms of other vocabularies)."""
-    ontology = resources.ontology()
+    ontology = resources.vocabulary()
     labels = [o for p in (RDFS.label, SKOS.prefLabel) for o in ontology.objects(term, p)]  # type: ignore[arg-type]
     return next((str(label) for label in sorted(labels) if getattr(label, "language", None) == language), "")
 

@@ -368,7 +368,7 @@ class _Statements:
 
     def __init__(self) -> None:
         context = resources.context()["@context"]
-        ontology = resources.ontology()
+        ontology = resources.vocabulary()
         self.base = context.get("@base", ids.ID_BASE)
         prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("#", "/"))}
 

@@ -134,7 +134,7 @@ _TERMS: _Terms | None = None
 def _terms() -> _Terms:
     global _TERMS
     if _TERMS is None:
-        _TERMS = _Terms(resources.context(), resources.ontology())
+        _TERMS = _Terms(resources.context(), resources.vocabulary())
     return _TERMS
 
 
