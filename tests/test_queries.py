@@ -500,8 +500,9 @@ def test_iri_parameters_take_ids_prefixed_names_and_iris(value, term):
 
 
 def test_parameters_are_bound_where_they_are_used():
-    text = query_text(load_query("partners"), {"institution": "lstu"})
-    assert text.count("VALUES (?institution ?since)") == 2  # the two subqueries, not the outer query
+    text = query_text(load_query("agreements"), {"institution": "hit"})
+    assert text.count("VALUES (?institution ?after)") == 1  # the page's subquery
+    assert text.count("VALUES (?institution)") == 2  # the two one-row-or-empty subqueries, not the outer query
 
 
 def test_an_optional_parameter_without_default_stays_unbound():
