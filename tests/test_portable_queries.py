@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_HERE = {"timeline", "topics", "people-by-visits", "country-pairs"}
 #: Queries whose parameter is read inside a subquery that an outer VALUES cannot reach (SPARQL evaluates
 #: a subquery on its own): still to do, see the report of branch `portable`.
-TO_DO = {"cooperation", "visits", "partners-of-partners", "sources", "find-institution"}
+TO_DO = {"cooperation", "visits", "partners-of-partners", "find-institution"}
 
 
 def _known(name: str, params) -> None:
