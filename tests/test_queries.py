@@ -108,13 +108,16 @@ CASES = [
     ("shipped", "agreements", {}, [
         ("lstu-sut-agreement-2023", "Cooperation agreement between LSTU and Shenyang University of Technology",
          "CooperationAgreement", f"{LSTU}; {SUT}", "2023-09-14/2023-09-15", "2023", "icciera-2023", ICCIERA,
-         "Completed", "1"),
+         "Completed", "source-lstu-2023-09-18",
+         "В этом году в их число вошло и соглашение ЛГТУ с Шэньянским технологическим университетом.", "1"),
     ]),
     ("multi", "agreements", {"institution": "hit"}, [
         ("tpu-hit-mou-2021", "Memorandum of understanding between TPU and HIT", "MemorandumOfUnderstanding",
-         f"{HIT}; {TPU}", "2021-05-20", "2021", "", "", "Completed", "1"),
+         f"{HIT}; {TPU}", "2021-05-20", "2021", "", "", "Completed",
+         "source-tpu-2021-05", "", "1"),
         ("tpu-hit-dut-agreement-2024", TRIPARTITE, "CooperationAgreement", f"{DUT}; {HIT}; {TPU}",
-         "2024-06-10/2024-06-12", "2024", "harbin-forum-2024", "Harbin Forum on Engineering Education 2024", "Planned", "2"),
+         "2024-06-10/2024-06-12", "2024", "harbin-forum-2024", "Harbin Forum on Engineering Education 2024", "Planned",
+         "source-tpu-2024-03", "", "2"),
     ]),
     ("shipped", "programmes", {}, [
         ("lstu-ustl-metallurgy-double-degree", "LSTU–USTL joint double-degree programme in Metallurgy",
