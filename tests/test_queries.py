@@ -121,11 +121,14 @@ CASES = [
     ]),
     ("shipped", "programmes", {}, [
         ("lstu-ustl-metallurgy-double-degree", "LSTU–USTL joint double-degree programme in Metallurgy",
-         "DoubleDegreeProgramme", f"{LSTU}; {USTL}", "Металлургия", "2020", "", "Ongoing", "1"),
+         "DoubleDegreeProgramme", f"{LSTU}; {USTL}", "Металлургия", "2020", "", "Ongoing", "source-lstu-2023-09-18",
+         "Ляонинский университет науки и технологии (г. Аньшань), где с 2020 года успешно реализуется совместная "
+         "образовательная программа по направлению «Металлургия», позволяющая студентам получить двойной диплом.",
+         "1"),
     ]),
     ("multi", "programmes", {"institution": "tpu"}, [
         ("tpu-hit-materials-programme", "TPU–HIT joint programme in Materials Science", "JointProgramme",
-         f"{HIT}; {TPU}", "Materials Science", "2022", "", "Ongoing", "1"),
+         f"{HIT}; {TPU}", "Materials Science", "2022", "", "Ongoing", "source-tpu-2024-03", "", "1"),
     ]),
     ("shipped", "delegations", {}, [
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "zageeva", "Liliya Zageeva", "DelegationMember",
@@ -187,13 +190,17 @@ CASES = [
     ]),
     ("shipped", "mobility", {}, [
         ("lstu-ustl-staff-teaching-2023", "lstu", LSTU, "ustl", USTL, "StaffTeaching", "5", "Ongoing", "", "",
-         "2023-09", "1"),
-        ("ustl-lstu-student-studies-2024", "ustl", USTL, "lstu", LSTU, "StudentStudies", "", "Planned", "2024", "", "", "2"),
+         "2023-09", "source-lstu-2023-09-18", "сейчас 5 преподавателей ЛГТУ находятся в Аньшане, где проводят занятия "
+         "по закрепленным за нашим университетом дисциплинам", "1"),
+        ("ustl-lstu-student-studies-2024", "ustl", USTL, "lstu", LSTU, "StudentStudies", "", "Planned", "2024", "", "",
+         "source-lstu-2023-09-18", "на следующий год первые китайские студенты приедут продолжать обучение в Липецкий "
+         "Политех", "2"),
     ]),
     ("multi", "mobility", {"institution": "dut"}, [
         ("dut-tpu-staff-training-2023", "dut", DUT, "tpu", TPU, "StaffTraining", "3", "Completed", "2023-10",
-         "2023-12", "", "1"),
-        ("tpu-dut-student-studies-2025", "tpu", TPU, "dut", DUT, "StudentStudies", "10", "Planned", "2025", "", "", "2"),
+         "2023-12", "", "source-tpu-2024-03", "", "1"),
+        ("tpu-dut-student-studies-2025", "tpu", TPU, "dut", DUT, "StudentStudies", "10", "Planned", "2025", "", "",
+         "source-tpu-2024-03", "", "2"),
     ]),
     ("shipped", "partners-of-partners", {"institution": "ustl"}, [
         ("neu-shenyang", NEU, LSTU, "1"),
