@@ -92,18 +92,24 @@ CASES = [
     ]),
     ("shipped", "visits", {}, [
         ("lstu-visit-ustl-2023-09", "LSTU delegation at USTL", "lstu", LSTU, USTL, "2023-09", "",
-         "lstu-visit-liaoning-2023-09", "1"),
+         "lstu-visit-liaoning-2023-09", "source-lstu-2023-09-18",
+         "Первым из них стал Ляонинский университет науки и технологии (г. Аньшань)", "1"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "lstu", LSTU, f"{NEU}; {SUT}; {USTL}", "2023-09-11",
-         "2023-09-15", "", "2"),
+         "2023-09-15", "", "source-lstu-2023-09-18",
+         "С 11 по 15 сентября делегация в составе и. о. ректора Л.А  Загеевой, заведующего кафедрой обработки металлов "
+         "давлением профессора И.П. Мазура и начальника международного отдела А.И. Поздняковой посетила университеты "
+         "провинции Ляонин.", "2"),
     ]),
     ("multi", "visits", {"place": "china"}, [  # a country two levels above the host's city
-        (LEGACY, "TPU delegation in Harbin, 1999", "tpu", TPU, HIT, "1999", "", "", "1"),
-        ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "tpu", TPU, HIT, "2021-05-18", "2021-05-20", "", "2"),
+        (LEGACY, "TPU delegation in Harbin, 1999", "tpu", TPU, HIT, "1999", "", "", "", "", "1"),  # from an RDF file that names no source
+        ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "tpu", TPU, HIT, "2021-05-18", "2021-05-20", "",
+         "source-tpu-2021-05", "", "2"),
     ]),
     ("multi", "visits", {"from": "2022", "to": "2024", "place": "usa"}, [
-        ("tpu-visit-boston-2024-03", "TPU delegation in Boston", "tpu", TPU, NEU, "2024-03-04", "2024-03-08", "", "4"),
+        ("tpu-visit-boston-2024-03", "TPU delegation in Boston", "tpu", TPU, NEU, "2024-03-04", "2024-03-08", "",
+         "source-tpu-2024-03", "", "4"),
         ("tpu-visit-boston-lab-2024-03", "TPU delegation at the Northeastern University laboratories", "tpu", TPU,
-         NEU, "2024-03-05", "", "tpu-visit-boston-2024-03", "5"),
+         NEU, "2024-03-05", "", "tpu-visit-boston-2024-03", "source-tpu-2024-03", "", "5"),
     ]),
     ("shipped", "agreements", {}, [
         ("lstu-sut-agreement-2023", "Cooperation agreement between LSTU and Shenyang University of Technology",
@@ -181,12 +187,15 @@ CASES = [
     ]),
     ("shipped", "planned", {}, [
         ("lstu-joint-action-plan-2023", "Joint action plan for strengthening inter-university cooperation",
-         "ActionPlan", "", f"{NEU}; {SUT}"),
-        ("ustl-lstu-student-studies-2024", "", "Mobility", "2024", f"{LSTU}; {USTL}"),
+         "ActionPlan", "", f"{NEU}; {SUT}", "source-lstu-2023-09-18",
+         "Результатом двусторонней продуктивной работы станет совместный план мероприятий по укреплению межвузовского "
+         "взаимодействия."),
+        ("ustl-lstu-student-studies-2024", "", "Mobility", "2024", f"{LSTU}; {USTL}", "source-lstu-2023-09-18",
+         "на следующий год первые китайские студенты приедут продолжать обучение в Липецкий Политех"),
     ]),
     ("multi", "planned", {}, [
-        ("tpu-hit-dut-agreement-2024", TRIPARTITE, "Agreement", "2024", f"{DUT}; {HIT}; {TPU}"),
-        ("tpu-dut-student-studies-2025", "", "Mobility", "2025", f"{DUT}; {TPU}"),
+        ("tpu-hit-dut-agreement-2024", TRIPARTITE, "Agreement", "2024", f"{DUT}; {HIT}; {TPU}", "source-tpu-2024-03", ""),
+        ("tpu-dut-student-studies-2025", "", "Mobility", "2025", f"{DUT}; {TPU}", "source-tpu-2024-03", ""),
     ]),
     ("shipped", "mobility", {}, [
         ("lstu-ustl-staff-teaching-2023", "lstu", LSTU, "ustl", USTL, "StaffTeaching", "5", "Ongoing", "", "",
@@ -213,11 +222,13 @@ CASES = [
     ("shipped", "partners-of-partners", {"institution": "lstu"}, []),  # no two-hop partner: no row at all
     ("shipped", "signing-events", {}, [
         ("icciera-2023", ICCIERA, "2023-09-14", "2023-09-15", "shenyang", "Shenyang", "1", "0",
-         "Cooperation agreement between LSTU and Shenyang University of Technology"),
+         "Cooperation agreement between LSTU and Shenyang University of Technology", "source-lstu-2023-09-18",
+         "С 14 по 15 сентября делегация ЛГТУ приняла участие в работе International Conference on the Cooperation and "
+         "Integration of Industry, Education, Research and Application 2023 (г. Шэньян, Китай)."),
     ]),
     ("multi", "signing-events", {}, [
         ("harbin-forum-2024", "Harbin Forum on Engineering Education 2024", "2024-06-10", "2024-06-12", "harbin",
-         "Harbin", "1", "1", TRIPARTITE),
+         "Harbin", "1", "1", TRIPARTITE, "source-tpu-2024-03", ""),
     ]),
     ("shipped", "topics", {"institution": "sut"}, [
         ("topic-joint-programmes", "joint programmes", "1", SUT),
