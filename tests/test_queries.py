@@ -52,6 +52,9 @@ LISTS = {"kinds": " ", "sources": " ", "hosts": "; ", "parties": "; ", "provider
 
 LSTU_ARTICLE = "На просторах Поднебесной: Липецкий Политех наращивает сотрудничество на международной арене."
 LIAONING_VISIT = "Official visit of the LSTU delegation to universities of Liaoning province"
+LIAONING_QUOTE = ("С 11 по 15 сентября делегация в составе и. о. ректора Л.А  Загеевой, заведующего кафедрой обработки "
+                  "металлов давлением профессора И.П. Мазура и начальника международного отдела А.И. Поздняковой "
+                  "посетила университеты провинции Ляонин.")
 ICCIERA = ("International Conference on the Cooperation and Integration of Industry, Education, Research "
            "and Application 2023")
 LSTU, USTL, SUT = "Lipetsk State Technical University", "University of Science and Technology Liaoning", \
@@ -95,13 +98,11 @@ CASES = [
          "lstu-visit-liaoning-2023-09", "source-lstu-2023-09-18",
          "Первым из них стал Ляонинский университет науки и технологии (г. Аньшань)", "1"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "lstu", LSTU, f"{NEU}; {SUT}; {USTL}", "2023-09-11",
-         "2023-09-15", "", "source-lstu-2023-09-18",
-         "С 11 по 15 сентября делегация в составе и. о. ректора Л.А  Загеевой, заведующего кафедрой обработки металлов "
-         "давлением профессора И.П. Мазура и начальника международного отдела А.И. Поздняковой посетила университеты "
-         "провинции Ляонин.", "2"),
+         "2023-09-15", "", "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
     ]),
     ("multi", "visits", {"place": "china"}, [  # a country two levels above the host's city
-        (LEGACY, "TPU delegation in Harbin, 1999", "tpu", TPU, HIT, "1999", "", "", "", "", "1"),  # from an RDF file that names no source
+        # read from an RDF file that names no source: no sources, no quote
+        (LEGACY, "TPU delegation in Harbin, 1999", "tpu", TPU, HIT, "1999", "", "", "", "", "1"),
         ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "tpu", TPU, HIT, "2021-05-18", "2021-05-20", "",
          "source-tpu-2021-05", "", "2"),
     ]),
@@ -138,17 +139,19 @@ CASES = [
     ]),
     ("shipped", "delegations", {}, [
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "zageeva", "Liliya Zageeva", "DelegationMember",
-         "ActingRector", "lstu", LSTU, "2"),
+         "ActingRector", "lstu", LSTU, "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "mazur", "I. P. Mazur", "DelegationMember",
-         "HeadOfDepartment", "lstu-metal-forming-department", "Department of Metal Forming", "2"),
+         "HeadOfDepartment", "lstu-metal-forming-department", "Department of Metal Forming",
+         "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "pozdnyakova", "A. I. Pozdnyakova", "DelegationMember",
-         "HeadOfInternationalOffice", "lstu-international-office", "International Office", "2"),
+         "HeadOfInternationalOffice", "lstu-international-office", "International Office",
+         "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
     ]),
     ("multi", "delegations", {"visit": "tpu-visit-hit-2021-05"}, [
         ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "petrov", "Ivan Petrov", "DelegationMember",
-         "HeadOfInternationalOffice", "tpu", TPU, "2"),
+         "HeadOfInternationalOffice", "tpu", TPU, "source-tpu-2021-05", "", "2"),
         ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "sidorova", "Анна Сидорова", "DelegationMember",
-         "Teacher", "tpu", TPU, "2"),
+         "Teacher", "tpu", TPU, "source-tpu-2021-05", "", "2"),
     ]),
     ("shipped", "people-by-visits", {}, [
         ("pozdnyakova", "A. I. Pozdnyakova", "1", "2023-09-11", "2023-09-11", "1"),
