@@ -28,16 +28,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Queries another engineer reworks with the summaries they read (issue 15 item 9): not yet portable.
 NOT_HERE = {"timeline", "topics", "people-by-visits", "country-pairs"}
-#: Queries whose parameter is read inside a subquery that an outer VALUES cannot reach (SPARQL evaluates
-#: a subquery on its own): still to do, see the report of branch `portable`.
-TO_DO = {"cooperation", "visits", "partners-of-partners", "find-institution"}
+#: Queries that choose their page (or their best 1000) in a subquery, before their rows are looked up: a
+#: parameter that narrows the choice must stand inside it, and SPARQL evaluates a subquery on its own, so
+#: a VALUES block outside cannot reach it. On the test data some of them give the right rows anyway (every
+#: agreement of the multi fixture is HIT's): asked, not checked.
+CHOSEN_INSIDE = {"agreements", "programmes", "mobility", "delegations", "visits", "cooperation",
+                 "partners-of-partners", "find-institution"}
 
 
 def _known(name: str, params) -> None:
     if name in NOT_HERE:
         pytest.xfail(f"{name}: reworked on another branch (summaries)")
-    if name in TO_DO and params:
-        pytest.xfail(f"{name}: its parameter does not reach the subquery that reads it")
+    if name in CHOSEN_INSIDE and params:
+        pytest.xfail(f"{name}: its parameters narrow a subquery that a VALUES block outside does not reach")
 
 
 UNREQUIRED = [q.name for q in list_queries() if not any(p.required for p in q.params)]
