@@ -52,6 +52,9 @@ LISTS = {"kinds": " ", "sources": " ", "hosts": "; ", "parties": "; ", "provider
 
 LSTU_ARTICLE = "На просторах Поднебесной: Липецкий Политех наращивает сотрудничество на международной арене."
 LIAONING_VISIT = "Official visit of the LSTU delegation to universities of Liaoning province"
+LIAONING_QUOTE = ("С 11 по 15 сентября делегация в составе и. о. ректора Л.А  Загеевой, заведующего кафедрой обработки "
+                  "металлов давлением профессора И.П. Мазура и начальника международного отдела А.И. Поздняковой "
+                  "посетила университеты провинции Ляонин.")
 ICCIERA = ("International Conference on the Cooperation and Integration of Industry, Education, Research "
            "and Application 2023")
 LSTU, USTL, SUT = "Lipetsk State Technical University", "University of Science and Technology Liaoning", \
@@ -92,51 +95,63 @@ CASES = [
     ]),
     ("shipped", "visits", {}, [
         ("lstu-visit-ustl-2023-09", "LSTU delegation at USTL", "lstu", LSTU, USTL, "2023-09", "",
-         "lstu-visit-liaoning-2023-09", "1"),
+         "lstu-visit-liaoning-2023-09", "source-lstu-2023-09-18",
+         "Первым из них стал Ляонинский университет науки и технологии (г. Аньшань)", "1"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "lstu", LSTU, f"{NEU}; {SUT}; {USTL}", "2023-09-11",
-         "2023-09-15", "", "2"),
+         "2023-09-15", "", "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
     ]),
     ("multi", "visits", {"place": "china"}, [  # a country two levels above the host's city
-        (LEGACY, "TPU delegation in Harbin, 1999", "tpu", TPU, HIT, "1999", "", "", "1"),
-        ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "tpu", TPU, HIT, "2021-05-18", "2021-05-20", "", "2"),
+        # read from an RDF file that names no source: no sources, no quote
+        (LEGACY, "TPU delegation in Harbin, 1999", "tpu", TPU, HIT, "1999", "", "", "", "", "1"),
+        ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "tpu", TPU, HIT, "2021-05-18", "2021-05-20", "",
+         "source-tpu-2021-05", "", "2"),
     ]),
     ("multi", "visits", {"from": "2022", "to": "2024", "place": "usa"}, [
-        ("tpu-visit-boston-2024-03", "TPU delegation in Boston", "tpu", TPU, NEU, "2024-03-04", "2024-03-08", "", "4"),
+        ("tpu-visit-boston-2024-03", "TPU delegation in Boston", "tpu", TPU, NEU, "2024-03-04", "2024-03-08", "",
+         "source-tpu-2024-03", "", "4"),
         ("tpu-visit-boston-lab-2024-03", "TPU delegation at the Northeastern University laboratories", "tpu", TPU,
-         NEU, "2024-03-05", "", "tpu-visit-boston-2024-03", "5"),
+         NEU, "2024-03-05", "", "tpu-visit-boston-2024-03", "source-tpu-2024-03", "", "5"),
     ]),
     ("shipped", "agreements", {}, [
         ("lstu-sut-agreement-2023", "Cooperation agreement between LSTU and Shenyang University of Technology",
          "CooperationAgreement", f"{LSTU}; {SUT}", "2023-09-14/2023-09-15", "2023", "icciera-2023", ICCIERA,
-         "Completed", "1"),
+         "Completed", "source-lstu-2023-09-18",
+         "В этом году в их число вошло и соглашение ЛГТУ с Шэньянским технологическим университетом.", "1"),
     ]),
     ("multi", "agreements", {"institution": "hit"}, [
         ("tpu-hit-mou-2021", "Memorandum of understanding between TPU and HIT", "MemorandumOfUnderstanding",
-         f"{HIT}; {TPU}", "2021-05-20", "2021", "", "", "Completed", "1"),
+         f"{HIT}; {TPU}", "2021-05-20", "2021", "", "", "Completed",
+         "source-tpu-2021-05", "", "1"),
         ("tpu-hit-dut-agreement-2024", TRIPARTITE, "CooperationAgreement", f"{DUT}; {HIT}; {TPU}",
-         "2024-06-10/2024-06-12", "2024", "harbin-forum-2024", "Harbin Forum on Engineering Education 2024", "Planned", "2"),
+         "2024-06-10/2024-06-12", "2024", "harbin-forum-2024", "Harbin Forum on Engineering Education 2024", "Planned",
+         "source-tpu-2024-03", "", "2"),
     ]),
     ("shipped", "programmes", {}, [
         ("lstu-ustl-metallurgy-double-degree", "LSTU–USTL joint double-degree programme in Metallurgy",
-         "DoubleDegreeProgramme", f"{LSTU}; {USTL}", "Металлургия", "2020", "", "Ongoing", "1"),
+         "DoubleDegreeProgramme", f"{LSTU}; {USTL}", "Металлургия", "2020", "", "Ongoing", "source-lstu-2023-09-18",
+         "Ляонинский университет науки и технологии (г. Аньшань), где с 2020 года успешно реализуется совместная "
+         "образовательная программа по направлению «Металлургия», позволяющая студентам получить двойной диплом.",
+         "1"),
     ]),
     ("multi", "programmes", {"institution": "tpu"}, [
         ("tpu-hit-materials-programme", "TPU–HIT joint programme in Materials Science", "JointProgramme",
-         f"{HIT}; {TPU}", "Materials Science", "2022", "", "Ongoing", "1"),
+         f"{HIT}; {TPU}", "Materials Science", "2022", "", "Ongoing", "source-tpu-2024-03", "", "1"),
     ]),
     ("shipped", "delegations", {}, [
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "zageeva", "Liliya Zageeva", "DelegationMember",
-         "ActingRector", "lstu", LSTU, "2"),
+         "ActingRector", "lstu", LSTU, "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "mazur", "I. P. Mazur", "DelegationMember",
-         "HeadOfDepartment", "lstu-metal-forming-department", "Department of Metal Forming", "2"),
+         "HeadOfDepartment", "lstu-metal-forming-department", "Department of Metal Forming",
+         "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
         ("lstu-visit-liaoning-2023-09", LIAONING_VISIT, "pozdnyakova", "A. I. Pozdnyakova", "DelegationMember",
-         "HeadOfInternationalOffice", "lstu-international-office", "International Office", "2"),
+         "HeadOfInternationalOffice", "lstu-international-office", "International Office",
+         "source-lstu-2023-09-18", LIAONING_QUOTE, "2"),
     ]),
     ("multi", "delegations", {"visit": "tpu-visit-hit-2021-05"}, [
         ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "petrov", "Ivan Petrov", "DelegationMember",
-         "HeadOfInternationalOffice", "tpu", TPU, "2"),
+         "HeadOfInternationalOffice", "tpu", TPU, "source-tpu-2021-05", "", "2"),
         ("tpu-visit-hit-2021-05", "TPU delegation at HIT", "sidorova", "Анна Сидорова", "DelegationMember",
-         "Teacher", "tpu", TPU, "2"),
+         "Teacher", "tpu", TPU, "source-tpu-2021-05", "", "2"),
     ]),
     ("shipped", "people-by-visits", {}, [
         ("pozdnyakova", "A. I. Pozdnyakova", "1", "2023-09-11", "2023-09-11", "1"),
@@ -175,22 +190,29 @@ CASES = [
     ]),
     ("shipped", "planned", {}, [
         ("lstu-joint-action-plan-2023", "Joint action plan for strengthening inter-university cooperation",
-         "ActionPlan", "", f"{NEU}; {SUT}"),
-        ("ustl-lstu-student-studies-2024", "", "Mobility", "2024", f"{LSTU}; {USTL}"),
+         "ActionPlan", "", f"{NEU}; {SUT}", "source-lstu-2023-09-18",
+         "Результатом двусторонней продуктивной работы станет совместный план мероприятий по укреплению межвузовского "
+         "взаимодействия."),
+        ("ustl-lstu-student-studies-2024", "", "Mobility", "2024", f"{LSTU}; {USTL}", "source-lstu-2023-09-18",
+         "на следующий год первые китайские студенты приедут продолжать обучение в Липецкий Политех"),
     ]),
     ("multi", "planned", {}, [
-        ("tpu-hit-dut-agreement-2024", TRIPARTITE, "Agreement", "2024", f"{DUT}; {HIT}; {TPU}"),
-        ("tpu-dut-student-studies-2025", "", "Mobility", "2025", f"{DUT}; {TPU}"),
+        ("tpu-hit-dut-agreement-2024", TRIPARTITE, "Agreement", "2024", f"{DUT}; {HIT}; {TPU}", "source-tpu-2024-03", ""),
+        ("tpu-dut-student-studies-2025", "", "Mobility", "2025", f"{DUT}; {TPU}", "source-tpu-2024-03", ""),
     ]),
     ("shipped", "mobility", {}, [
         ("lstu-ustl-staff-teaching-2023", "lstu", LSTU, "ustl", USTL, "StaffTeaching", "5", "Ongoing", "", "",
-         "2023-09", "1"),
-        ("ustl-lstu-student-studies-2024", "ustl", USTL, "lstu", LSTU, "StudentStudies", "", "Planned", "2024", "", "", "2"),
+         "2023-09", "source-lstu-2023-09-18", "сейчас 5 преподавателей ЛГТУ находятся в Аньшане, где проводят занятия "
+         "по закрепленным за нашим университетом дисциплинам", "1"),
+        ("ustl-lstu-student-studies-2024", "ustl", USTL, "lstu", LSTU, "StudentStudies", "", "Planned", "2024", "", "",
+         "source-lstu-2023-09-18", "на следующий год первые китайские студенты приедут продолжать обучение в Липецкий "
+         "Политех", "2"),
     ]),
     ("multi", "mobility", {"institution": "dut"}, [
         ("dut-tpu-staff-training-2023", "dut", DUT, "tpu", TPU, "StaffTraining", "3", "Completed", "2023-10",
-         "2023-12", "", "1"),
-        ("tpu-dut-student-studies-2025", "tpu", TPU, "dut", DUT, "StudentStudies", "10", "Planned", "2025", "", "", "2"),
+         "2023-12", "", "source-tpu-2024-03", "", "1"),
+        ("tpu-dut-student-studies-2025", "tpu", TPU, "dut", DUT, "StudentStudies", "10", "Planned", "2025", "", "",
+         "source-tpu-2024-03", "", "2"),
     ]),
     ("shipped", "partners-of-partners", {"institution": "ustl"}, [
         ("neu-shenyang", NEU, LSTU, "1"),
@@ -203,11 +225,13 @@ CASES = [
     ("shipped", "partners-of-partners", {"institution": "lstu"}, []),  # no two-hop partner: no row at all
     ("shipped", "signing-events", {}, [
         ("icciera-2023", ICCIERA, "2023-09-14", "2023-09-15", "shenyang", "Shenyang", "1", "0",
-         "Cooperation agreement between LSTU and Shenyang University of Technology"),
+         "Cooperation agreement between LSTU and Shenyang University of Technology", "source-lstu-2023-09-18",
+         "С 14 по 15 сентября делегация ЛГТУ приняла участие в работе International Conference on the Cooperation and "
+         "Integration of Industry, Education, Research and Application 2023 (г. Шэньян, Китай)."),
     ]),
     ("multi", "signing-events", {}, [
         ("harbin-forum-2024", "Harbin Forum on Engineering Education 2024", "2024-06-10", "2024-06-12", "harbin",
-         "Harbin", "1", "1", TRIPARTITE),
+         "Harbin", "1", "1", TRIPARTITE, "source-tpu-2024-03", ""),
     ]),
     ("shipped", "topics", {"institution": "sut"}, [
         ("topic-joint-programmes", "joint programmes", "1", SUT),
@@ -500,8 +524,9 @@ def test_iri_parameters_take_ids_prefixed_names_and_iris(value, term):
 
 
 def test_parameters_are_bound_where_they_are_used():
-    text = query_text(load_query("partners"), {"institution": "lstu"})
-    assert text.count("VALUES (?institution ?since)") == 2  # the two subqueries, not the outer query
+    text = query_text(load_query("agreements"), {"institution": "hit"})
+    assert text.count("VALUES (?institution ?after)") == 1  # the page's subquery
+    assert text.count("VALUES (?institution)") == 2  # the two one-row-or-empty subqueries, not the outer query
 
 
 def test_an_optional_parameter_without_default_stays_unbound():
