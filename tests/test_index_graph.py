@@ -159,9 +159,9 @@ def test_country_pairs_link_their_countries_and_kinds(kind, loaded):
     (entry,) = index.subjects(RDF.type, COOP.CountryCooperation)
     assert (index.value(entry, COOP.countryA), index.value(entry, COOP.countryB)) == \
         (URIRef("https://w3id.org/coopgraph/id/china"), URIRef("https://w3id.org/coopgraph/id/russia"))
-    assert set(index.objects(entry, COOP.cooperationKind)) == {
+    assert set(index.objects(entry, COOP.kinds)) == {  # links, not "agreement mobility programme visit"
         COOP.AgreementCooperation, COOP.MobilityCooperation, COOP.ProgrammeCooperation, COOP.VisitCooperation}
-    assert index.value(entry, COOP.kinds) is None
+    assert index.value(entry, COOP.cooperationKind) is None  # no cooperation link: `?c coop:cooperationKind` finds none
 
 
 # ------------------------------------------------------------------------------------ the four queries

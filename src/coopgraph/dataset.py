@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph
 from coopgraph import ids
 from coopgraph.namespaces import PREFIXES
 
-__all__ = ["DERIVED_GRAPH", "INDEX_GRAPH", "published", "bind_prefixes", "union"]
+__all__ = ["DERIVED_GRAPH", "INDEX_GRAPH", "published", "bind_prefixes", "union", "published_union"]
 
 #: The named graph that holds what the files of ``queries/rules/`` derive.
 DERIVED_GRAPH = ids.graph("derived")
@@ -43,4 +43,13 @@ def union(dataset: Dataset) -> Graph:
     graph = bind_prefixes(Graph())
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         graph.add((s, p, o))
+    return graph
+
+
+def published_union(dataset: Dataset) -> Graph:
+    """Every triple of the graphs the dumps hold (all but :data:`INDEX_GRAPH`), as one graph."""
+    graph = bind_prefixes(Graph())
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if published(g.identifier if isinstance(g, Graph) else g):
+            graph.add((s, p, o))
     return graph
