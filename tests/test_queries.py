@@ -19,7 +19,7 @@ from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
 from rdflib.query import Result
 
 from conftest import store_of
-from coopgraph import derive, export, ids, oxterms, resources
+from coopgraph import derive, export, ids, resources
 from coopgraph.build import build_dataset
 from coopgraph.cli import main
 from coopgraph.dataset import DERIVED_GRAPH, INDEX_GRAPH, union
@@ -290,15 +290,11 @@ def memory(shipped_store, multi_build):
 
 @pytest.fixture(scope="module")
 def stores(builds):
-    """The same datasets in Oxigraph, loaded from coopgraph's TriG export and the index graph (which no
-    export holds)."""
+    """The same datasets in Oxigraph, loaded from coopgraph's TriG export."""
     out = {}
     for name, build in builds.items():
         store = ox.Store()
         store.load(export.trig(build.dataset), ox.RdfFormat.TRIG)
-        index = ox.NamedNode(str(INDEX_GRAPH))
-        store.extend(ox.Quad(oxterms.to_ox(s), oxterms.to_ox(p), oxterms.to_ox(o), index)
-                     for s, p, o in build.dataset.graph(INDEX_GRAPH))
         out[name] = store
     return out
 

@@ -3,7 +3,7 @@
 A coopgraph dataset holds one named graph per source document (``…/graph/<source id>``) and the
 graph the rules of ``queries/rules/`` derive (:data:`DERIVED_GRAPH`), and the index the derivation
 keeps for the query library (:data:`INDEX_GRAPH`: order numbers, counts, display labels), which the
-dumps leave out (:data:`PUBLISHED`). Stores, queries, exports and networks read it through these few
+dumps leave out (:func:`published`). Stores, queries, exports and networks read it through these few
 names, never through the builder that fills it.
 """
 

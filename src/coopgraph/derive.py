@@ -13,7 +13,7 @@ every dump):
   recompute from the whole graph at each question — facts per year and kind, trips per traveller,
   cooperation per pair of countries, and each entity's one display label (``coop:displayLabel``: the
   English ``skos:prefLabel``, else the first in code point order);
-- **orders** (``queries/rules/orders/*.rq``): ``coop:labelOrder`` numbers every institution and person in the order of its display
+- **orders**: ``coop:labelOrder`` numbers every institution and person in the order of its display
   label (none first; ties by IRI), and each ``queries/rules/orders/*.rq`` numbers the entities of
   its first column, in the order of its ``ORDER BY``, under the property its ``#+ numbers:`` line
   names. The library's listings sort and page by these integers: Oxigraph reads a string from disk

@@ -29,7 +29,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from coopgraph import choices, resources
-from coopgraph.dataset import bind_prefixes, published
+from coopgraph.dataset import bind_prefixes
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import PREFIXES
 
@@ -132,9 +132,8 @@ def _is_default(graph: Graph) -> bool:
 
 
 def _graphs(data: Graphs, *, canonical: bool = True) -> list[Graph]:
-    """Non-empty graphs, the default graph first, then by IRI; blank nodes relabelled canonically.
-    The index graph (the query library's caches) is never written."""
-    graphs = [g for g in (data.graphs() if isinstance(data, Dataset) else data) if len(g) and published(g.identifier)]
+    """Non-empty graphs, the default graph first, then by IRI; blank nodes relabelled canonically."""
+    graphs = [g for g in (data.graphs() if isinstance(data, Dataset) else data) if len(g)]
     if canonical:
         graphs = [_canonical(g) for g in graphs]
     return sorted(graphs, key=lambda g: (0, "") if _is_default(g) else (1, str(g.identifier)))
