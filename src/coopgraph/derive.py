@@ -1,7 +1,14 @@
-"""The derived graph: what the files of ``queries/rules/`` conclude from the sources.
+"""The derived and index graphs: what the files of ``queries/rules/`` conclude from the sources.
+
+Into the derived graph (:data:`~coopgraph.dataset.DERIVED_GRAPH`, published with the data):
 
 - **rules** (``queries/rules/*.rq``, CONSTRUCT): one ``coop:Cooperation`` per pair of institutions
-  and kind, with its evidence, years and sources;
+  and kind, with its evidence, years and sources; ``coop:cooperatesWith`` between partners; each
+  ``skos:prefLabel`` again as ``rdfs:label`` (what generic tools show).
+
+Into the index graph (:data:`~coopgraph.dataset.INDEX_GRAPH`, the query library's caches, left out of
+every dump):
+
 - **summaries** (``queries/rules/summaries/*.rq``, CONSTRUCT): what the library would otherwise
   recompute from the whole graph at each question — facts per year and kind, trips per traveller,
   cooperation per pair of countries, and each entity's one display label (``coop:displayLabel``: the
@@ -40,12 +47,13 @@ from rdflib.namespace import FOAF, PROV
 from rdflib.term import Node
 
 from coopgraph import bulkload, oxterms, resources, sparqltext
-from coopgraph.dataset import DERIVED_GRAPH
+from coopgraph.dataset import DERIVED_GRAPH, INDEX_GRAPH
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import COOP, PREFIXES
 from coopgraph.queryfiles import Query, list_queries
 
-__all__ = ["Rule", "stages", "all_files", "provenance", "in_memory", "into_dataset", "on_oxigraph", "numbers"]
+__all__ = ["Rule", "stages", "all_files", "provenance", "in_memory", "by_graph", "into_dataset", "on_oxigraph",
+           "numbers"]
 
 #: Institutions and people with their display labels (derived by the first stage).
 _LABELS = f"""SELECT ?entity ?label WHERE {{
@@ -75,12 +83,15 @@ class Rule:
     path: Path
     text: str
     reads_derived: bool = False  # ``#+ reads: derived``: it runs in the second stage
+    graph: URIRef = DERIVED_GRAPH  # where its triples go: the derived graph (rules) or the index (summaries)
 
 
 def stages() -> tuple[list[Rule], list[Rule]]:
     """The CONSTRUCT rules in two stages: those that read the sources only, then those that say
     ``#+ reads: derived`` (they read what the first stage derived too)."""
-    rules = [Rule(q.path, q.text, _reads_derived(q)) for q in (*_files(), *_files("summaries")) if q.path is not None]
+    rules = [Rule(q.path, q.text, _reads_derived(q), graph)
+             for folder, graph in (("", DERIVED_GRAPH), ("summaries", INDEX_GRAPH))
+             for q in _files(folder) if q.path is not None]
     return [r for r in rules if not r.reads_derived], [r for r in rules if r.reads_derived]
 
 
@@ -94,7 +105,8 @@ def provenance(sources: Iterable[URIRef]) -> list[tuple[Node, Node, Node]]:
     files = all_files()
     if not files:
         return []
-    out: list[tuple[Node, Node, Node]] = [(DERIVED_GRAPH, PROV.wasDerivedFrom, g) for g in sources if g != DERIVED_GRAPH]
+    out: list[tuple[Node, Node, Node]] = [(DERIVED_GRAPH, PROV.wasDerivedFrom, g) for g in sources
+                                          if g not in (DERIVED_GRAPH, INDEX_GRAPH)]
     root = resources.queries_dir().parent
     return out + [(DERIVED_GRAPH, COOP.fileName, Literal(path.relative_to(root).as_posix())) for path in files]
 
@@ -226,7 +238,14 @@ def _ox_select(store: ox.Store, *, union: bool) -> Callable[[str], Iterable[Sequ
 
 
 def in_memory(facts: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
-    """What the derivation concludes from ``facts``, each triple once (run by Oxigraph, in memory).
+    """What the derivation concludes from ``facts``, each triple once, derived and index graphs alike
+    (see :func:`by_graph`)."""
+    return list(dict.fromkeys(t for triples in by_graph(facts).values() for t in triples))
+
+
+def by_graph(facts: Iterable[tuple[Node, Node, Node]]) -> dict[URIRef, list[tuple[Node, Node, Node]]]:
+    """What the derivation concludes from ``facts``, per graph (derived, index), each triple once (run
+    by Oxigraph, in memory).
 
     rdflib's engine takes time that grows with the cube of the data on the rules' joins (a build of
     30k synthetic triples: 220 s, not 0.3 s). The answers are those of a store on disk
@@ -235,46 +254,68 @@ def in_memory(facts: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node
     store = oxterms.facts_store(facts)
     first, second = stages()
 
-    def run(rules: list[Rule]) -> list[ox.Triple]:
-        return [triple for rule in rules for triple in store.query(rule.text)]  # type: ignore[union-attr]
+    def run(rules: list[Rule]) -> list[tuple[URIRef, ox.Triple]]:
+        return [(rule.graph, triple) for rule in rules for triple in store.query(rule.text)]  # type: ignore[union-attr]
 
     found = run(first)
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for _, t in found)
     counted = numbers(_ox_select(store, union=False))  # from the first stage, as on disk
     found += run(second)
     convert = oxterms.Terms()
-    out = dict.fromkeys((convert(t.subject), convert(t.predicate), convert(t.object)) for t in found)
-    out.update(dict.fromkeys((URIRef(s), URIRef(p), Literal(n)) for s, p, n in counted))
-    return list(out)
+    out: dict[URIRef, dict[tuple[Node, Node, Node], None]] = {DERIVED_GRAPH: {}, INDEX_GRAPH: {}}
+    for graph, t in found:
+        out[graph][(convert(t.subject), convert(t.predicate), convert(t.object))] = None
+    out[INDEX_GRAPH].update(dict.fromkeys((URIRef(s), URIRef(p), Literal(n)) for s, p, n in counted))
+    return {graph: list(triples) for graph, triples in out.items()}
 
 
 def into_dataset(dataset: Dataset) -> None:
-    """Derive anew into the derived graph of an rdflib dataset: emptied, then the rules over every
-    other graph (:func:`in_memory`) and the :func:`provenance` of those graphs."""
+    """Derive anew into the derived and index graphs of an rdflib dataset: emptied, then the rules
+    over every other graph (:func:`by_graph`) and the :func:`provenance` of those graphs."""
     derived = dataset.graph(DERIVED_GRAPH)
-    derived.remove((None, None, None))
+    for name in (DERIVED_GRAPH, INDEX_GRAPH):
+        dataset.graph(name).remove((None, None, None))
     if not all_files():
         return
-    facts = ((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None)))  # the derived graph is empty now
-    for triple in in_memory(facts):
-        derived.add(triple)
-    sources = sorted(g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef) and len(g))
+    facts = ((s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None)))  # both graphs are empty now
+    for name, triples in by_graph(facts).items():
+        target = dataset.graph(name)
+        for triple in triples:
+            target.add(triple)
+    sources = sorted(g.identifier for g in dataset.graphs()
+                     if isinstance(g.identifier, URIRef) and g.identifier != INDEX_GRAPH and len(g))
     for triple in provenance(sources):
         derived.add(triple)
 
 
-def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRef] = ()) -> None:
-    """Run the derivation on an Oxigraph store (one nobody else writes to) into ``graph``, emptied first,
-    with the :func:`provenance` of ``sources``.
+def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRef] = (),
+                index: ox.NamedNode | None = None) -> None:
+    """Run the derivation on an Oxigraph store (one nobody else writes to) into ``graph`` (the rules)
+    and ``index`` (summaries and order numbers; default :data:`~coopgraph.dataset.INDEX_GRAPH`), both
+    emptied first, with the :func:`provenance` of ``sources`` in ``graph``.
 
     The rules of a stage run side by side, and their triples go from Oxigraph's serializer to its
     bulk loader (in parts, side by side) without becoming Python objects.
     """
+    index = index if index is not None else ox.NamedNode(str(INDEX_GRAPH))
     store.remove_graph(graph)
+    store.remove_graph(index)
+    to_graph = {DERIVED_GRAPH: graph, INDEX_GRAPH: index}
 
-    def run(rule: Rule) -> bytes:
+    def run(rule: Rule) -> tuple[ox.NamedNode, bytes]:
         answer = store.query(rule.text, use_default_graph_as_union=True)
-        return answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
+        return to_graph[rule.graph], answer.serialize(format=ox.RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
+
+    def load(found: Iterable[tuple[ox.NamedNode, bytes]], extra: dict[str, bytes] | None = None) -> None:
+        data: dict[str, list[bytes]] = {}
+        for name, text in found:
+            data.setdefault(name.value, []).append(text)
+        for name, text in (extra or {}).items():
+            data.setdefault(name, []).append(text)
+        for name in sorted(data):
+            text = b"".join(data[name])
+            if text:
+                bulkload.bulk_load_bytes(store, text, to_graph=ox.NamedNode(name))
 
     first, second = stages()
     orders = [_order(query) for query in _files("orders")]
@@ -287,12 +328,12 @@ def on_oxigraph(store: ox.Store, graph: ox.NamedNode, *, sources: Iterable[URIRe
         # the orders that read the sources only are fetched with the first stage; the display labels
         # (derived by the first stage) and the other orders with the second (an order reads the first stage at most)
         early = {order.path: pool.submit(fetch, order.text) for order in orders if not order.reads_derived}
-        bulkload.bulk_load_bytes(store, b"".join(pool.map(run, first)), to_graph=graph)
+        load(pool.map(run, first))
         labelled = pool.submit(fetch, _LABELS)
         late = {order.path: pool.submit(fetch, order.text) for order in orders if order.reads_derived}
-        data = b"".join(pool.map(run, second))
+        data = list(pool.map(run, second))
         answers = [(early.get(order.path) or late[order.path]).result() for order in orders]
         found = _numbered(orders, labelled.result(), answers)
-    text = "".join(f'<{s}> <{p}> "{n}"^^<{_INTEGER}> .\n' for s, p, n in found)
-    text += "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in provenance(sources))
-    bulkload.bulk_load_bytes(store, data + text.encode("utf-8"), to_graph=graph)
+    numbered = "".join(f'<{s}> <{p}> "{n}"^^<{_INTEGER}> .\n' for s, p, n in found)
+    described = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in provenance(sources))
+    load(data, {index.value: numbered.encode("utf-8"), graph.value: described.encode("utf-8")})

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS
 
 from coopgraph import export, ids, network, progress, publish, render, timeline
 from coopgraph.build import Build, build_dataset
-from coopgraph.dataset import union
+from coopgraph.dataset import published, union
 from coopgraph.errors import CoopgraphError, SourceError, ValidationError
 from coopgraph.namespaces import PREFIXES
 from coopgraph.sources import READERS
@@ -39,9 +39,9 @@ def outputs(store: Store) -> dict[str, Callable[[], bytes]]:
     What several files need (the data graphs, their VoID description, the institution network) is
     computed once. The dumps of named graphs (TriG, JSON-LD) carry the description as the graph
     :data:`coopgraph.publish.DESCRIPTION_GRAPH`; the Turtle union holds the data only, described by
-    ``void.ttl`` beside it.
+    ``void.ttl`` beside it. No dump holds the index graph (:data:`coopgraph.dataset.INDEX_GRAPH`).
     """
-    graphs = [g for g in store.dataset().graphs() if len(g)]
+    graphs = [g for g in store.dataset().graphs() if len(g) and published(g.identifier)]  # the index graph left out
 
     @functools.cache
     def description() -> Graph:

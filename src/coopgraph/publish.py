@@ -33,7 +33,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, SKOS, VOID
 
 from coopgraph import __version__, export, ids, network, render, resources, timeline
-from coopgraph.dataset import DERIVED_GRAPH, bind_prefixes
+from coopgraph.dataset import DERIVED_GRAPH, bind_prefixes, published
 from coopgraph.errors import CoopgraphError, SourceError
 from coopgraph.namespaces import COOP, PREFIXES
 from coopgraph.sources.guard import compose_yaml
@@ -298,9 +298,11 @@ def read_metadata(path: str | Path | None = None) -> DatasetMetadata:
 
 
 def _data_graphs(store: Store) -> list[Graph]:
-    """The store's named graphs that hold data (a description graph left out), by name."""
+    """The store's named graphs that hold data, by name: a description graph and the index graph (the
+    query library's caches, :data:`coopgraph.dataset.INDEX_GRAPH`) left out."""
     graphs = store.dataset().graphs()
-    return sorted((g for g in graphs if len(g) and g.identifier != DESCRIPTION_GRAPH), key=lambda g: str(g.identifier))
+    return sorted((g for g in graphs if len(g) and g.identifier != DESCRIPTION_GRAPH and published(g.identifier)),
+                  key=lambda g: str(g.identifier))
 
 
 def _union(graphs: list[Graph]) -> Graph:

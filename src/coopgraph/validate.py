@@ -17,7 +17,7 @@ from rdflib.namespace import SH
 
 from coopgraph import ids, resources
 from coopgraph.build import Build
-from coopgraph.dataset import DERIVED_GRAPH, union
+from coopgraph.dataset import DERIVED_GRAPH, INDEX_GRAPH, union
 from coopgraph.namespaces import PREFIXES
 from coopgraph.sources.guard import control_character
 
@@ -57,11 +57,12 @@ def validate(build: Build) -> list[Problem]:
 def _references(build: Build, data: Graph) -> tuple[set[URIRef], list[Problem]]:
     """Every entity id used as a value must be defined; returns the unknown ids and their problems."""
     defined = {s for s in data.subjects(RDF.type, None) if ids.is_entity(s)}
-    derived = set(build.dataset.graph(DERIVED_GRAPH).subjects(RDF.type, None))  # minted by the rules (not those they number)
+    derived = {s for name in (DERIVED_GRAPH, INDEX_GRAPH)  # minted by the rules (not those they number)
+               for s in build.dataset.graph(name).subjects(RDF.type, None)}
     known = sorted(ids.local_id(s) for s in defined - derived)  # suggest what authors wrote, not derived ids
     problems = []
     unknown: set[URIRef] = set()
-    authored = (t for g in build.dataset.graphs() if g.identifier != DERIVED_GRAPH for t in g)  # a derived
+    authored = (t for g in build.dataset.graphs() if g.identifier not in (DERIVED_GRAPH, INDEX_GRAPH) for t in g)  # a derived
     for s, p, o in authored:  # statement's unknown id is reported where the authored one names it
         if p == RDF.type or not ids.is_entity(o) or o in defined:
             continue
@@ -78,7 +79,7 @@ def _control_characters(build: Build) -> list[Problem]:
     """Authored text and IRIs with a control character (tab and line feed are text); YAML sources never have one."""
     problems = []
     for graph in build.dataset.graphs():
-        if graph.identifier == DERIVED_GRAPH:
+        if graph.identifier in (DERIVED_GRAPH, INDEX_GRAPH):
             continue
         for s, p, o in graph:
             term = next((t for t in (o, s) if isinstance(t, Literal | URIRef) and control_character(t) is not None), None)

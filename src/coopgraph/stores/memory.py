@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from coopgraph import derive as derivation
 from coopgraph import oxterms
-from coopgraph.dataset import DERIVED_GRAPH, bind_prefixes
+from coopgraph.dataset import DERIVED_GRAPH, INDEX_GRAPH, bind_prefixes
 from coopgraph.namespaces import PREFIXES
 from coopgraph.stores.base import Store, StoreSyntaxError
 from coopgraph.stores.rdffiles import read_quads
@@ -106,7 +106,7 @@ class MemoryStore(Store):
                 incoming.setdefault(name, []).append(
                     (oxterms.to_rdflib(quad.subject), oxterms.to_rdflib(quad.predicate), oxterms.to_rdflib(quad.object))  # type: ignore[attr-defined]
                 )
-        touched = set(incoming) | ({DERIVED_GRAPH} if derive else set())
+        touched = set(incoming) | ({DERIVED_GRAPH, INDEX_GRAPH} if derive else set())
         before = {name: list(self._dataset.graph(name)) for name in touched}
         try:
             for name, triples in incoming.items():

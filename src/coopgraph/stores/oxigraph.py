@@ -14,7 +14,7 @@ from rdflib.query import Result
 
 from coopgraph import bulkload, oxterms
 from coopgraph import derive as derivation
-from coopgraph.dataset import DERIVED_GRAPH
+from coopgraph.dataset import DERIVED_GRAPH, INDEX_GRAPH
 from coopgraph.errors import StoreError
 from coopgraph.stores.base import Store, StoreSyntaxError
 from coopgraph.stores.folderlock import FolderLock
@@ -166,7 +166,7 @@ class OxigraphStore(Store):
                     replaced.add(str(file_graph(path)))
             if derive:
                 _derive_oxigraph(staging)
-            names = sorted(replaced - {str(DERIVED_GRAPH)} if derive else replaced)
+            names = sorted(replaced - {str(DERIVED_GRAPH), str(INDEX_GRAPH)} if derive else replaced)
             if len(names) <= 50:
                 counts = _graph_counts(staging, names)
             else:  # one pass over every graph, which gives the derived graph's size and the store's too
@@ -216,6 +216,7 @@ def _every_graph_count(store: ox.Store) -> tuple[dict[str, int], int]:
 
 
 def _derive_oxigraph(store: ox.Store) -> None:
-    """Recompute the derived graph of an Oxigraph store from its other graphs (see :mod:`coopgraph.derive`)."""
+    """Recompute the derived and index graphs of an Oxigraph store from its other graphs (see :mod:`coopgraph.derive`)."""
     sources = sorted(URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    derivation.on_oxigraph(store, ox.NamedNode(str(DERIVED_GRAPH)), sources=sources)
+    derivation.on_oxigraph(store, ox.NamedNode(str(DERIVED_GRAPH)), sources=sources,
+                           index=ox.NamedNode(str(INDEX_GRAPH)))

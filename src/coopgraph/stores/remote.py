@@ -26,7 +26,7 @@ from rdflib.term import Node
 
 from coopgraph import derive as derivation
 from coopgraph import ids, oxterms, sparqltext
-from coopgraph.dataset import DERIVED_GRAPH
+from coopgraph.dataset import DERIVED_GRAPH, INDEX_GRAPH
 from coopgraph.errors import StoreError
 from coopgraph.namespaces import PREFIXES
 from coopgraph.stores.base import Store, StoreSyntaxError
@@ -331,9 +331,10 @@ class RemoteStore(Store):
             parts.append(f"INSERT DATA {{\n{body}\n}} ;\n")
         if derive:
             parts.append(f"DROP SILENT GRAPH <{DERIVED_GRAPH}> ;\n")
+            parts.append(f"DROP SILENT GRAPH <{INDEX_GRAPH}> ;\n")
             for rule in (rule for stage in derivation.stages() for rule in stage):  # a request's operations run in order
-                parts.append(as_insert(rule.text, DERIVED_GRAPH, prefixes) + " ;\n")
-            sources = sorted({*map(URIRef, incoming), *self.graphs()} - {DERIVED_GRAPH})
+                parts.append(as_insert(rule.text, rule.graph, prefixes) + " ;\n")
+            sources = sorted({*map(URIRef, incoming), *self.graphs()} - {DERIVED_GRAPH, INDEX_GRAPH})
             provenance = derivation.provenance(sources)
             if provenance:
                 lines = "\n".join(f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in provenance)
@@ -357,7 +358,7 @@ class RemoteStore(Store):
         lines = "\n".join(f"{_compact_iri(s)} {_compact_iri(p)} {n} ." for s, p, n in found)
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _COMPACT_PREFIXES)
         try:
-            self.update(f"{prologue}INSERT DATA {{ GRAPH <{DERIVED_GRAPH}> {{\n{lines}\n}} }}")
+            self.update(f"{prologue}INSERT DATA {{ GRAPH <{INDEX_GRAPH}> {{\n{lines}\n}} }}")
         except StoreError as exc:
             raise StoreError(f"{exc} — the data is loaded, but not the order numbers of the listings: "
                              "load again to write them") from None
