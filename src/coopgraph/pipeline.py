@@ -79,10 +79,12 @@ class Summary:
     problems: list[Problem] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     stored: list[str] = field(default_factory=list)
+    index: int = 0  # triples of the index graph (the library's caches, in no dump)
 
     def lines(self) -> list[str]:
         """The summary as the lines ``coopgraph build`` prints."""
-        out = [f"{self.triples} triples in {len(self.sources)} named graphs"]
+        out = [f"{self.triples} triples in {len(self.sources)} named graphs"
+               + (f" (and an index of {self.index} for the query library, in no dump)" if self.index else "")]
         out.append("sources:")
         shown = self.sources if len(self.sources) <= SOURCES_LISTED else self.sources[: SOURCES_LISTED - 1]
         out += [f"  {graph:<32} {count:>5} triples  {title}" for graph, title, count in shown]
@@ -102,10 +104,13 @@ class Summary:
 def _summarise(build: Build, problems: list[Problem]) -> Summary:
     coop = PREFIXES["coop"]
     classes: Counter[str] = Counter()
-    triples = 0
+    triples = index = 0
     sources = []
     for graph in sorted(build.dataset.graphs(), key=lambda g: str(g.identifier)):
         if not len(graph):
+            continue
+        if not published(graph.identifier):  # the index: the query library's caches, in no dump
+            index = len(graph)
             continue
         triples += len(graph)
         for _, cls in graph.subject_objects(RDF.type):
@@ -118,7 +123,8 @@ def _summarise(build: Build, problems: list[Problem]) -> Summary:
         titles = sorted(graph.objects(ids.entity(local), DCTERMS.title), key=lambda t: (t.language != "en", str(t)))
         title = str(titles[0]) if titles else _file_of(graph.identifier, build)
         sources.append((local, title, len(graph)))
-    return Summary(triples=triples, classes=dict(sorted(classes.items())), sources=sources, problems=problems)
+    return Summary(triples=triples, classes=dict(sorted(classes.items())), sources=sources, problems=problems,
+                   index=index)
 
 
 def _file_of(graph_iri: URIRef, build: Build) -> str:
