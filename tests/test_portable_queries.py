@@ -26,8 +26,9 @@ from coopgraph.stores import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Queries another engineer reworks with the summaries they read (issue 15 item 9): not yet portable.
-NOT_HERE = {"timeline", "topics", "people-by-visits", "country-pairs"}
+#: Not yet portable with parameters given by hand (issue 15, open): topics tests its institution inside
+#: one-row subqueries; timeline's trailing VALUES meets its COALESCE defaults after they are bound.
+NOT_HERE = {"topics", "timeline"}
 #: Queries that choose their page (or their best 1000) in a subquery, before their rows are looked up: a
 #: parameter that narrows the choice must stand inside it, and SPARQL evaluates a subquery on its own, so
 #: a VALUES block outside cannot reach it. On the test data some of them give the right rows anyway (every
@@ -37,8 +38,8 @@ CHOSEN_INSIDE = {"agreements", "programmes", "mobility", "delegations", "visits"
 
 
 def _known(name: str, params) -> None:
-    if name in NOT_HERE:
-        pytest.xfail(f"{name}: reworked on another branch (summaries)")
+    if name in NOT_HERE and params:
+        pytest.xfail(f"{name}: its parameters given by hand do not reach where they are used yet (issue 15)")
     if name in CHOSEN_INSIDE and params:
         pytest.xfail(f"{name}: its parameters narrow a subquery that a VALUES block outside does not reach")
 
@@ -48,11 +49,13 @@ UNREQUIRED = [q.name for q in list_queries() if not any(p.required for p in q.pa
 
 @pytest.fixture(scope="module")
 def dump(tmp_path_factory) -> ox.Store:
-    """``coopgraph build -o TMP`` of the shipped data, TMP/coop.trig loaded into an Oxigraph store in memory."""
+    """``coopgraph build -o TMP`` of the shipped data, TMP/coop.trig and the library's index (TMP/index.trig)
+    loaded into an Oxigraph store in memory, as a user of the .rq files would load them."""
     out = tmp_path_factory.mktemp("out")
     pipeline.build([ROOT / "data"], out=out)
     store = ox.Store()
     store.load(path=str(out / "coop.trig"), format=ox.RdfFormat.TRIG)
+    store.load(path=str(out / "index.trig"), format=ox.RdfFormat.TRIG)
     return store
 
 

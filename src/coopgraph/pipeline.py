@@ -29,7 +29,8 @@ __all__ = ["Summary", "check", "build", "load", "valid", "dump", "OUTPUTS", "out
 
 #: The files the main job writes, in the order they are rendered.
 OUTPUTS = (
-    "coop.ttl", "coop.trig", "coop.jsonld", "void.ttl", "graph.html", "timeline.png", "timeline.svg", "report.html",
+    "coop.ttl", "coop.trig", "coop.jsonld", "void.ttl", "index.trig", "graph.html", "timeline.png", "timeline.svg",
+    "report.html",
 )
 
 
@@ -39,9 +40,12 @@ def outputs(store: Store) -> dict[str, Callable[[], bytes]]:
     What several files need (the data graphs, their VoID description, the institution network) is
     computed once. The dumps of named graphs (TriG, JSON-LD) carry the description as the graph
     :data:`coopgraph.publish.DESCRIPTION_GRAPH`; the Turtle union holds the data only, described by
-    ``void.ttl`` beside it. No dump holds the index graph (:data:`coopgraph.dataset.INDEX_GRAPH`).
+    ``void.ttl`` beside it. No dump holds the index graph (:data:`coopgraph.dataset.INDEX_GRAPH`): it is
+    ``index.trig``, apart, for whoever runs the library's ``.rq`` files on their own store (load it beside
+    ``coop.trig``: the paged listings page by its numbers).
     """
     graphs = [g for g in store.dataset().graphs() if len(g) and published(g.identifier)]  # the index graph left out
+    index = [g for g in store.dataset().graphs() if len(g) and not published(g.identifier)]
 
     @functools.cache
     def description() -> Graph:
@@ -56,6 +60,7 @@ def outputs(store: Store) -> dict[str, Callable[[], bytes]]:
         "coop.trig": lambda: export.trig([*graphs, description()]),
         "coop.jsonld": lambda: export.jsonld([*graphs, description()]),
         "void.ttl": lambda: publish.void_turtle(store, description=description()),
+        "index.trig": lambda: export.trig(index),
         "graph.html": lambda: institutions().encode("utf-8"),
         "timeline.png": lambda: timeline.render(store, format="png"),
         "timeline.svg": lambda: timeline.render(store, format="svg"),
