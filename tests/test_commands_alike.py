@@ -91,3 +91,13 @@ def test_no_progress_bar_reaches_a_pipe(tmp_path):
     done = _coopgraph("build", str(DATA), "-o", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    """``coopgraph … | head -1``: the reader is gone before the command writes (here: from the start)."""
+    process = subprocess.Popen([sys.executable, "-m", "coopgraph", "queries"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # the reader leaves
+    error = process.stderr.read()
+    assert process.wait() == 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
+    assert "Traceback" not in error and "BrokenPipe" not in error

@@ -660,6 +660,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CoopgraphError as exc:
         print(f"coopgraph: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader left (| head): stop quietly, as other tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 141
 
 
 if __name__ == "__main__":
