@@ -25,6 +25,7 @@ from coopgraph import ids, resources
 from coopgraph.build import Build
 from coopgraph.dataset import DERIVED_GRAPH
 from coopgraph.namespaces import PREFIXES
+from coopgraph.sources import ReadSource
 from coopgraph.sources.guard import control_character
 
 __all__ = ["Problem", "SEVERITIES", "validate"]
@@ -262,20 +263,28 @@ def _where(build: Build, subject: Node, predicate: URIRef | None, *, term: Node 
 
     The YAML reader records the line of every key; the RDF readers record none, so the statement is
     looked for in the text of the source that holds it (``term``, when given, is what to look for
-    instead of the predicate, e.g. the misspelt class of an ``rdf:type``).
+    instead of the predicate, e.g. the misspelt class of an ``rdf:type``). A statement no source holds
+    (a required property that is missing) is reported where the subject is described.
     """
     if predicate is not None and (subject, predicate) in build.lines:
         path, line = build.lines[(subject, predicate)]
         return path, line
-    for read in build.sources:
-        if (subject, predicate, term) in read.graph if predicate is not None else (subject, None, None) in read.graph:
-            if read.lines:
-                line = read.lines.get((subject, predicate)) or read.lines.get((subject, None))  # type: ignore[arg-type]
-            else:
-                line = _line_in_text(read.path, subject, term or predicate)
-            return str(read.path), line or 0
-    path, line = build.where(subject, predicate)
+    if predicate is not None:
+        for read in build.sources:
+            if (subject, predicate, term) in read.graph:
+                return str(read.path), _line(read, subject, predicate, term or predicate)
+    for pattern in ((subject, RDF.type, None), (subject, None, None)):  # where it is defined, else mentioned
+        for read in build.sources:
+            if pattern in read.graph:
+                return str(read.path), _line(read, subject, None, subject)
+    path, line = build.where(subject, predicate)  # type: ignore[arg-type]
     return path, line or 0
+
+
+def _line(read: ReadSource, subject: Node, predicate: URIRef | None, term: Node) -> int:
+    if read.lines:
+        return read.lines.get((subject, predicate)) or read.lines.get((subject, None)) or 0  # type: ignore[arg-type]
+    return _line_in_text(read.path, subject, term) or 0
 
 
 #: A prefix declared in Turtle or SPARQL syntax, or an XML namespace: (Turtle prefix, IRI, XML prefix, IRI).
