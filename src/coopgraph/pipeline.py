@@ -174,13 +174,13 @@ def check(paths: Iterable[str | Path], *, store: Store | None = None) -> Summary
     """
     if store is not None and not isinstance(store, MemoryStore):
         built = build_dataset(paths)
-        summary = _summarise(built, [])
-        summary.warnings = _warnings(_problems_in_context(built, store))
-        return summary
-    built = open_store("memory", sources=paths).build
-    assert built is not None
+        warnings = _warnings(_problems_in_context(built, store))
+    else:
+        built = open_store("memory", sources=paths).build
+        assert built is not None
+        warnings = _warnings(validate(built))
     summary = _summarise(built, [])
-    summary.warnings = _warnings(validate(built))
+    summary.warnings = warnings
     return summary
 
 
