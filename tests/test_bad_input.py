@@ -1,7 +1,7 @@
 """Each kind of bad input: exit code 1, one line naming path and line, outputs left as they were.
 
-Each file in tests/data/invalid/ says on its first line where the error must point and a fragment
-of the message: ``# error at line N: fragment``.
+Each file in tests/data/invalid/ (YAML, or Turtle for what only RDF sources can say) says on its first
+line where the error must point and a fragment of the message: ``# error at line N: fragment``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from conftest import TESTDATA
 from coopgraph.cli import main
 
-INVALID = sorted((TESTDATA / "invalid").glob("*.yaml"))
+INVALID = sorted([*(TESTDATA / "invalid").glob("*.yaml"), *(TESTDATA / "invalid").glob("*.ttl")])
 EXPECTATION = re.compile(rb"^# error at line (\d+): (.+)$")
 
 
@@ -31,6 +31,9 @@ def test_every_case_of_the_issue_has_a_fixture():
     assert names >= {
         "yaml-syntax", "unknown-key", "unknown-institution", "duplicate-id", "malformed-date",
         "end-before-start", "unknown-language", "wrong-kind", "empty", "not-utf8",
+        # issue 15, item 8: closed shapes (YAML and Turtle), dates of RDF sources, classes of links and types
+        "misspelt-predicate", "property-of-another-kind", "status-as-of-words", "link-to-wrong-kind",
+        "misspelt-class", "visitor-of-a-meeting",
     }
 
 

@@ -346,6 +346,8 @@ def _build(args: argparse.Namespace) -> int:
 
     with _opened(args) as store:
         summary = pipeline.build(args.paths, out=args.out, store=None if _is_memory(args) else store)
+    for warning in summary.warnings:
+        print(warning, file=sys.stderr)
     print("\n".join(summary.lines()))
     return 0
 
@@ -355,6 +357,8 @@ def _validate(args: argparse.Namespace) -> int:
 
     with _opened(args) as store:
         summary = pipeline.check(args.paths, store=None if _is_memory(args) else store)
+    for warning in summary.warnings:
+        print(warning, file=sys.stderr)
     print("\n".join(summary.lines()))
     return 0
 

@@ -76,12 +76,13 @@ SOURCES_LISTED = 20
 
 @dataclass
 class Summary:
-    """What a build holds: triples, entities per class, sources, problems, files written."""
+    """What a build holds: triples, entities per class, sources, problems, warnings, files written."""
 
     triples: int
     classes: dict[str, int]
     sources: list[tuple[str, str, int]]  # (graph id, title or file, triples)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # suspicious, not wrong: printed, the build goes on
     written: list[Path] = field(default_factory=list)
     stored: list[str] = field(default_factory=list)
     index: int = 0  # triples of the index graph (the library's caches, in no dump)
@@ -100,6 +101,8 @@ class Summary:
         out.append("entities per class:")
         out += [f"  {name:<28} {count:>5}" for name, count in self.classes.items()]
         verdict = "valid (SHACL shapes and references)" if not self.problems else f"{len(self.problems)} problems"
+        if self.warnings:
+            verdict += f", {len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'}"
         out.append(f"validation: {verdict}")
         out += [f"wrote {path}" for path in self.written]
         out += self.stored
@@ -142,6 +145,9 @@ def _file_of(graph_iri: URIRef, build: Build) -> str:
 def valid(store: Store) -> Build | None:
     """The build of a memory store made from sources, once it validates; None for any other store.
 
+    Warnings (what the shapes find suspicious, not wrong) do not stop it; :func:`check` and
+    :func:`build` report them.
+
     Raises
     ------
     SourceError
@@ -151,10 +157,17 @@ def valid(store: Store) -> Build | None:
     """
     built = store.build if isinstance(store, MemoryStore) else None
     if built is not None:
-        problems = validate(built)
-        if problems:
-            raise ValidationError([str(p) for p in problems])
+        _warnings(validate(built))
     return built
+
+
+def _warnings(problems: list[Problem]) -> list[Problem]:
+    """The warnings among ``problems``; raises ValidationError when there is any error (errors first)."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if errors:
+        raise ValidationError([str(p) for p in errors + warnings])
+    return warnings
 
 
 def check(paths: Iterable[str | Path], *, store: Store | None = None) -> Summary:
@@ -172,13 +185,14 @@ def check(paths: Iterable[str | Path], *, store: Store | None = None) -> Summary
     """
     if store is not None and not isinstance(store, MemoryStore):
         built = build_dataset(paths)
-        problems = _problems_in_context(built, store)
-        if problems:
-            raise ValidationError([str(p) for p in problems])
-        return _summarise(built, problems)
-    built = valid(open_store("memory", sources=paths))
-    assert built is not None
-    return _summarise(built, [])
+        warnings = _warnings(_problems_in_context(built, store))
+    else:
+        built = open_store("memory", sources=paths).build
+        assert built is not None
+        warnings = _warnings(validate(built))
+    summary = _summarise(built, [])
+    summary.warnings = warnings
+    return summary
 
 
 def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: Store | None = None) -> Summary:
@@ -194,9 +208,11 @@ def build(paths: Iterable[str | Path], *, out: str | Path = "out", store: Store 
         as :func:`check`; the output folder is then left as it was
     """
     built_store = open_store("memory", sources=paths)
-    built = valid(built_store)
+    built = built_store.build
     assert built is not None
+    warnings = _warnings(validate(built))
     summary = _summarise(built, [])
+    summary.warnings = warnings
     summary.written = export.write_files(out, progress.each_call(outputs(built_store), "writing outputs"))
     if store is not None and not isinstance(store, MemoryStore):
         report = store.load(built.dataset)
@@ -280,12 +296,10 @@ def load(
                 authoring.append(file)
     built = build_dataset(authoring, root=root, rules=False) if authoring else None
 
-    if built is not None and validate:
-        problems = _problems_in_context(built, store)
-        if problems:
-            raise ValidationError([str(p) for p in problems])
+    warnings = _warnings(_problems_in_context(built, store)) if built is not None and validate else []
     report = store.load(built.dataset if built else None, files=bulk)
     report.spec = store.spec
+    report.notes.extend(str(w) for w in warnings)
     if built is not None:
         how = "shapes and references, with what the store holds" if validate else "not validated (--no-validate)"
         report.notes.append(f"{len(built.sources)} source files built: {how}")
