@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_server import request  # (status, headers, body) of one request; errors are answers too
 
 from coopgraph.server import start_server
 from coopgraph.server.engine import Job, handle
@@ -30,15 +31,6 @@ def doubled(times: int, *, select: str = "?v") -> str:
     binds = ['BIND("0123456789abcdef" AS ?v0)']
     binds += [f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(times)]
     return f"SELECT {select} WHERE {{ {' '.join(binds)} BIND(?v{times} AS ?v) }}"
-
-
-def request(url: str, *, data: bytes | None = None, method: str | None = None, **headers: str):
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
 
 
 def sparql(server, query: str, **params: str):
@@ -153,7 +145,10 @@ def test_too_many_requests_at_once_get_503_with_the_limit(slow_server):
                for _ in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)  # one cross join runs in the worker, the other waits for it: two requests answered
+    deadline = time.monotonic() + 2.5  # one cross join runs in the worker (3 s), the other waits for it:
+    while slow_server.httpd.budget.active < 2 and time.monotonic() < deadline:  # two requests answered
+        time.sleep(0.02)
+    assert slow_server.httpd.budget.active == 2
     started = time.monotonic()
     status, headers, body = sparql(slow_server, COUNT)
     took = time.monotonic() - started
