@@ -23,10 +23,8 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,38 +32,22 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
+from serving import free_port, start_serve  # benchmarks/serving.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(store: str, data: list[str], port: int, *, timeout: float, workers: int | None,
           cache_mb: float | None = None) -> subprocess.Popen:
-    command = [sys.executable, "-m", "coopgraph", "serve", "--store", store, "--port", str(port), "--quiet",
-               "--timeout", str(timeout)]
+    options = ["--store", store, "--timeout", str(timeout)]
     if cache_mb is not None:
-        command += ["--cache-mb", str(cache_mb)]
+        options += ["--cache-mb", str(cache_mb)]
     for path in data:
-        command += ["--data", path]
+        options += ["--data", path]
     if workers:
-        command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"coopgraph serve stopped:\n{process.stdout.read() if process.stdout else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("coopgraph serve did not start within 600 s")
+        options += ["--workers", str(workers)]
+    return start_serve(port, options, wait=600)
 
 
 def get(connection: http.client.HTTPConnection, path: str, accept: str = "application/sparql-results+json"):

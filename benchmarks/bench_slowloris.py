@@ -25,37 +25,19 @@ import os
 import random
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
+
+from serving import free_port, start_serve, stop_serve  # benchmarks/serving.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 MAX_SLOW = 4000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def start(port: int, extra: list[str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "coopgraph", "serve", "--host", HOST, "--port", str(port), "--quiet",
-               "--data", str(ROOT / "data"), *extra]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"coopgraph serve stopped:\n{process.stdout.read() if process.stdout else ''}")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("coopgraph serve did not start within 300 s")
+    return start_serve(port, ["--data", str(ROOT / "data"), *extra])
 
 
 def library_paths(port: int) -> list[str]:
@@ -214,11 +196,7 @@ def main() -> None:
                   f"{attacker.closed_by_server:>22}", flush=True)
             time.sleep(1.0)  # the server lets the last slow sockets go
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_serve(process)
 
 
 if __name__ == "__main__":

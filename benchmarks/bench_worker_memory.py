@@ -24,14 +24,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+from serving import free_port, start_serve, stop_serve  # benchmarks/serving.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -45,27 +45,8 @@ def doubled(times: int, *, select: str = "?v", tail: str = "") -> str:
     return f"SELECT {select} WHERE {{ {' '.join(binds)} BIND({last} AS ?v) }}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def start(port: int, extra: list[str], log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "coopgraph", "serve", "--host", HOST, "--port", str(port), "--quiet",
-               "--data", str(ROOT / "data"), *extra]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("coopgraph serve stopped: see its output above")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("coopgraph serve did not start within 300 s")
+    return start_serve(port, ["--data", str(ROOT / "data"), *extra], log=log)
 
 
 def descendants(pid: int) -> list[int]:
@@ -180,11 +161,7 @@ def main() -> None:
                 print(f"{name:<22} {status:>6} {took:>8.1f} {peak:>19.0f}  {shown[:150]}", flush=True)
                 time.sleep(1.0)  # a replaced worker starts again
         finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_serve(process)
         log.seek(0)
         logged = [line.rstrip() for line in log if line.strip()]
     if logged:
