@@ -17,7 +17,6 @@ runs it with rdflib, over the union of a dataset's graphs.
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import textwrap
@@ -310,15 +309,12 @@ def query_text(query: Query, params: Mapping[str, str] | None = None, *, store: 
 # ---------------------------------------------------------------------------------------- running
 
 
-@functools.lru_cache(maxsize=256)
-def _parsed(text: str):
-    """The parsed and translated query (parsing takes longer than running on small data)."""
-    return prepareQuery(text, initNs=PREFIXES)
-
-
-def _prepare(query: Query, text: str):
+def _explain_syntax_error(query: Query, text: str) -> None:
+    """Raise the QueryError that names where the text as written does not parse (rdflib's parser gives the
+    line and column); return when rdflib reads it (the store's engine refused something else)."""
     try:
-        return _parsed(text)
+        prepareQuery(text, initNs=PREFIXES)
+        return
     except ParseException:
         pass
     except Exception as exc:  # rdflib reports an undeclared prefix and the like as a bare Exception
@@ -369,7 +365,7 @@ def run_query(store: Store, query: Query | str, params: Mapping[str, str] | None
     try:
         return store.query(_declare_prefixes(text))
     except StoreSyntaxError as exc:
-        _prepare(query, text)  # rdflib's message names the line and column of the text as written
+        _explain_syntax_error(query, text)  # rdflib's message names the line and column of the text as written
         raise QueryError(query.name, str(exc)) from None
 
 
